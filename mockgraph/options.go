@@ -1,0 +1,78 @@
+package mockgraph
+
+import (
+	"io"
+	"time"
+
+	"github.com/dicomreg/dicomreg/mockgraph/clock"
+)
+
+// Options configure a Server. The zero value is a loopback server on a free port with a fresh
+// random tenant.
+type Options struct {
+	Addr     string  // listen address; default 127.0.0.1:0
+	TenantID string  // default: drawn from the seed
+	Seed     *uint64 // nil: a random seed (reported by Server.Seed so a run can be replayed)
+	// StatePath keeps the directory and DICOM data in a file across restarts; empty: memory only.
+	StatePath string
+	// KeyFile caches the token-signing key (RSA generation is the slowest part of start-up).
+	// Empty: next to StatePath when set, else the user cache folder; "-" disables the cache.
+	KeyFile string
+	// CAFile is where the CA certificate PEM is written; empty: a temporary folder.
+	CAFile string
+	// TLSNames are extra host names for the server certificate (e.g. login.microsoftonline.com).
+	TLSNames []string
+	// Clock is the server's clock; nil: the wall clock (adjustable through the control API).
+	Clock *clock.Adjustable
+	// NoDICOMPrincipal models a tenant with no DICOM service deployed yet.
+	NoDICOMPrincipal bool
+	// ReplicationDelay hides new Graph objects from reads by id and SP creation for this long.
+	ReplicationDelay time.Duration
+	Faults           Faults
+	// AccessLog, when set, gets one line per request.
+	AccessLog io.Writer
+}
+
+// Option changes Options; Start and New take them.
+type Option func(*Options)
+
+// WithSeed makes ids, secrets and fault decisions repeat from run to run.
+func WithSeed(seed uint64) Option { return func(o *Options) { o.Seed = &seed } }
+
+// WithTenantID fixes the tenant id.
+func WithTenantID(id string) Option { return func(o *Options) { o.TenantID = id } }
+
+// WithFrozenClock starts the server's clock stopped at t; tests move it with Clock().Advance.
+func WithFrozenClock(t time.Time) Option { return func(o *Options) { o.Clock = clock.Frozen(t) } }
+
+// WithClock gives the server a clock the caller controls.
+func WithClock(c *clock.Adjustable) Option { return func(o *Options) { o.Clock = c } }
+
+// WithReplicationDelay sets the Graph replication delay.
+func WithReplicationDelay(d time.Duration) Option { return func(o *Options) { o.ReplicationDelay = d } }
+
+// WithFaults injects throttling, outages and latency into Graph and ARM.
+func WithFaults(f Faults) Option { return func(o *Options) { o.Faults = f } }
+
+// WithoutDICOMPrincipal leaves the Azure API for DICOM principal out of the tenant.
+func WithoutDICOMPrincipal() Option { return func(o *Options) { o.NoDICOMPrincipal = true } }
+
+// WithStateFile persists the directory in path.
+func WithStateFile(path string) Option { return func(o *Options) { o.StatePath = path } }
+
+// WithTLSNames adds host names to the server certificate.
+func WithTLSNames(names ...string) Option {
+	return func(o *Options) { o.TLSNames = append(o.TLSNames, names...) }
+}
+
+// WithAddr sets the listen address.
+func WithAddr(addr string) Option { return func(o *Options) { o.Addr = addr } }
+
+// WithKeyFile sets where the signing key is cached ("-": not cached).
+func WithKeyFile(path string) Option { return func(o *Options) { o.KeyFile = path } }
+
+// WithCAFile sets where the CA certificate is written.
+func WithCAFile(path string) Option { return func(o *Options) { o.CAFile = path } }
+
+// WithAccessLog writes a line per request to w.
+func WithAccessLog(w io.Writer) Option { return func(o *Options) { o.AccessLog = w } }

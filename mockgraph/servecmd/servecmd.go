@@ -1,0 +1,198 @@
+// Package servecmd is the `mockgraph` command line: `mockgraph serve` runs the mock as a process
+// for CI scripts and for clients written in other languages.
+package servecmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/dicomreg/dicomreg/mockgraph"
+	"github.com/dicomreg/dicomreg/mockgraph/clock"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+const usage = `mockgraph — an offline stand-in for Microsoft Graph, Entra ID, Azure RBAC and a DICOM service.
+It is a TEST SERVER: it issues real-looking tokens for a fake tenant. Never use it in place of Azure.
+
+Usage:
+  mockgraph serve [flags]     run the mock until SIGINT/SIGTERM
+  mockgraph version
+
+Examples:
+  # start, wait for the env file, point everything at the mock
+  mockgraph serve --env-file /tmp/mock.env &
+  until [ -s /tmp/mock.env ]; do sleep 0.1; done; source /tmp/mock.env
+  dicomreg register --name my-viewer --secret --grant-admin-consent
+
+  # a tenant that keeps its state across restarts, with realistic Graph lag and throttling
+  mockgraph serve --state ./mock-state.json --replication-delay 10s --fault-429 0.2 --retry-after 0.5s
+`
+
+// Version is set at build time with -ldflags "-X …/servecmd.Version=…".
+var Version = "dev"
+
+type serveOptions struct {
+	addr             string
+	envFile          string
+	caFile           string
+	stateFile        string
+	keyFile          string
+	tenantID         string
+	seed             string
+	tlsNames         []string
+	replicationDelay time.Duration
+	rate429          float64
+	rate503          float64
+	retryAfter       time.Duration
+	latency          time.Duration
+	noDICOM          bool
+	accessLog        bool
+	allowRemote      bool
+}
+
+func bindServeFlags(fs *pflag.FlagSet, o *serveOptions) {
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8443", "listen address (port 0 picks a free port)")
+	fs.StringVar(&o.envFile, "env-file", "", "write `export NAME=value` lines here once the server is ready")
+	fs.StringVar(&o.caFile, "ca-file", "", "write the CA certificate PEM here (default: next to --env-file, else a temporary folder)")
+	fs.StringVar(&o.stateFile, "state", "", "keep the tenant in this file across restarts (default: memory only)")
+	fs.StringVar(&o.keyFile, "key-file", "", "cache the token-signing key here (default: next to --state, else the user cache folder; - for none)")
+	fs.StringVar(&o.tenantID, "tenant", "", "tenant id (default: drawn from the seed)")
+	fs.StringVar(&o.seed, "seed", "", "random seed for ids, secrets and faults (default: random, printed at start)")
+	fs.StringArrayVar(&o.tlsNames, "tls-name", nil, "extra host name for the TLS certificate (repeatable), e.g. login.microsoftonline.com")
+	fs.DurationVar(&o.replicationDelay, "replication-delay", 0, "hide new Graph objects from reads by id and SP creation for this long")
+	fs.Float64Var(&o.rate429, "fault-429", 0, "share of Graph/ARM requests answered 429 (0..1)")
+	fs.Float64Var(&o.rate503, "fault-503", 0, "share of Graph/ARM requests answered 503 (0..1)")
+	fs.DurationVar(&o.retryAfter, "retry-after", 500*time.Millisecond, "Retry-After of injected faults (fractional seconds are sent as such)")
+	fs.DurationVar(&o.latency, "latency", 0, "latency added to every Graph/ARM request")
+	fs.BoolVar(&o.noDICOM, "no-dicom-principal", false, "leave out the Azure API for DICOM principal (a tenant with no DICOM service yet)")
+	fs.BoolVar(&o.accessLog, "access-log", false, "log one line per request to stderr (never headers or bodies)")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+}
+
+// Main runs the command line and returns the exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	switch args[0] {
+	case "version":
+		fmt.Fprintln(stdout, "mockgraph", Version)
+		return exitOK
+	case "serve":
+	default:
+		fmt.Fprintf(stderr, "mockgraph: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	var o serveOptions
+	fs := pflag.NewFlagSet("mockgraph serve", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bindServeFlags(fs, &o)
+	fs.Usage = func() { fmt.Fprintf(stderr, "%s\nFlags of serve:\n%s", usage, fs.FlagUsages()) }
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	opts, err := o.options(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "mockgraph: %v\n", err)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, o, opts, stderr); err != nil {
+		fmt.Fprintf(stderr, "mockgraph: %v\n", err)
+		return exitError
+	}
+	return exitOK
+}
+
+func (o serveOptions) options(stderr io.Writer) (mockgraph.Options, error) {
+	opts := mockgraph.Options{
+		Addr: o.addr, TenantID: o.tenantID, StatePath: o.stateFile, KeyFile: o.keyFile, CAFile: o.caFile,
+		TLSNames: o.tlsNames, NoDICOMPrincipal: o.noDICOM, ReplicationDelay: o.replicationDelay,
+		Faults: mockgraph.Faults{Rate429: o.rate429, Rate503: o.rate503, RetryAfter: o.retryAfter, Latency: o.latency},
+		Clock:  clock.New(),
+	}
+	if o.seed != "" {
+		n, err := strconv.ParseUint(o.seed, 10, 64)
+		if err != nil {
+			return opts, fmt.Errorf("--seed %q: not a whole number", o.seed)
+		}
+		opts.Seed = &n
+	}
+	if o.rate429 < 0 || o.rate503 < 0 || o.rate429+o.rate503 > 1 {
+		return opts, errors.New("--fault-429 and --fault-503 must be in [0,1] with a sum of at most 1")
+	}
+	host, _, err := net.SplitHostPort(o.addr)
+	if err != nil {
+		return opts, fmt.Errorf("--addr %q: %v", o.addr, err)
+	}
+	if ip := net.ParseIP(host); !(host == "localhost" || (ip != nil && ip.IsLoopback())) && !o.allowRemote {
+		return opts, fmt.Errorf("--addr %s is not a loopback address; this is a test server (pass --allow-remote if you mean it)", o.addr)
+	}
+	if opts.KeyFile == "" && opts.StatePath == "" {
+		opts.KeyFile = defaultKeyFile()
+	}
+	if opts.CAFile == "" && o.envFile != "" {
+		opts.CAFile = o.envFile + ".ca.pem"
+	}
+	if o.accessLog {
+		opts.AccessLog = stderr
+	}
+	return opts, nil
+}
+
+func defaultKeyFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "-"
+	}
+	return dir + "/dicomreg/mockgraph-signing-key.pem"
+}
+
+func serve(ctx context.Context, o serveOptions, opts mockgraph.Options, stderr io.Writer) error {
+	srv, err := mockgraph.NewWithOptions(opts)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	fmt.Fprintf(stderr, "mockgraph: TEST SERVER (not Microsoft Entra ID) listening on %s\n", srv.URL())
+	fmt.Fprintf(stderr, "mockgraph: tenant %s, seed %d, CA %s\n", srv.TenantID(), srv.Seed(), srv.CAFile())
+	if f := srv.Faults(); f.Rate429 > 0 || f.Rate503 > 0 || f.Latency > 0 || opts.ReplicationDelay > 0 {
+		fmt.Fprintf(stderr, "mockgraph: faults %s; replication delay %s\n", f, opts.ReplicationDelay)
+	}
+	if o.envFile != "" {
+		// Written last, once serving: a script that waits for this file may use the server at once.
+		if err := srv.WriteEnvFile(o.envFile); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "mockgraph: env file %s (source it)\n", o.envFile)
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "mockgraph: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}

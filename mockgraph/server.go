@@ -1,0 +1,326 @@
+// Package mockgraph is an offline stand-in for what registering a DICOM client touches: Microsoft
+// Graph, the Entra ID token service, Azure RBAC/ARM and a DICOMweb endpoint, on one HTTPS listener
+// with a CA it generates. Use it as a process (`mockgraph serve`) or as a Go library:
+//
+//	srv := mockgraph.Start(t)
+//	cred, _ := azidentity.NewClientSecretCredential(srv.TenantID(), srv.Seeded().AdminAppID, srv.Seeded().AdminSecret, srv.CredentialOptions())
+//
+// It is a test server: it says so, binds loopback by default, and must never stand in for Entra.
+package mockgraph
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/dicomreg/dicomreg/mockgraph/arm"
+	"github.com/dicomreg/dicomreg/mockgraph/clock"
+	"github.com/dicomreg/dicomreg/mockgraph/dicomweb"
+	"github.com/dicomreg/dicomreg/mockgraph/graphapi"
+	"github.com/dicomreg/dicomreg/mockgraph/httpx"
+	"github.com/dicomreg/dicomreg/mockgraph/identity"
+	"github.com/dicomreg/dicomreg/mockgraph/keys"
+	"github.com/dicomreg/dicomreg/mockgraph/rng"
+	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+	"github.com/dicomreg/dicomreg/mockgraph/tlsca"
+)
+
+// Server is a running mock.
+type Server struct {
+	opts      Options
+	seed      uint64
+	clock     *clock.Adjustable
+	rand      *rng.Source
+	store     *tenant.Store
+	keys      *keys.Keys
+	ca        *tlsca.CA
+	caFile    string
+	identity  *identity.Service
+	faults    *faultInjector
+	counter   *requestCounter
+	replDelay atomic.Int64 // nanoseconds
+	listener  net.Listener
+	http      *http.Server
+	url       string
+	done      chan error
+	tempDir   string
+	initial   []byte // the directory as started, for the control API's reset
+}
+
+// New builds and starts a server; it is serving when New returns.
+func New(opt ...Option) (*Server, error) {
+	var o Options
+	for _, f := range opt {
+		f(&o)
+	}
+	return NewWithOptions(o)
+}
+
+// NewWithOptions is New for callers that fill Options themselves (the serve command).
+func NewWithOptions(o Options) (*Server, error) {
+	s := &Server{opts: o, counter: newRequestCounter(), done: make(chan error, 1)}
+	if o.Seed != nil {
+		s.seed, s.rand = *o.Seed, rng.New(*o.Seed)
+	} else {
+		s.rand, s.seed = rng.NewRandom()
+	}
+	s.clock = o.Clock
+	if s.clock == nil {
+		s.clock = clock.New()
+	}
+	s.replDelay.Store(int64(o.ReplicationDelay))
+	s.faults = &faultInjector{f: o.Faults, rand: s.rand, sleep: time.Sleep}
+
+	var err error
+	if s.store, err = s.openStore(); err != nil {
+		return nil, err
+	}
+	if err := s.store.View(func(d *tenant.Directory) (err error) { s.initial, err = tenant.MarshalState(d); return err }); err != nil {
+		return nil, err
+	}
+	keyFile := o.KeyFile
+	if keyFile == "" && o.StatePath != "" {
+		keyFile = defaultKeyFile(o.StatePath)
+	}
+	priv, err := signingKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	if s.keys, err = keys.New(priv, now.AddDate(-1, 0, 0)); err != nil {
+		return nil, err
+	}
+	if s.ca, err = tlsca.New(now.AddDate(0, 0, -1)); err != nil {
+		return nil, err
+	}
+	if err := s.listen(); err != nil {
+		return nil, err
+	}
+	if err := s.writeCAFile(); err != nil {
+		s.listener.Close()
+		return nil, err
+	}
+	s.http = &http.Server{
+		Handler:           s.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          discardLog(),
+	}
+	go func() { s.done <- s.http.Serve(s.listener) }()
+	return s, nil
+}
+
+func (s *Server) openStore() (*tenant.Store, error) {
+	seed := func() (*tenant.Directory, error) {
+		return tenant.Seed(s.rand, tenant.SeedOptions{TenantID: s.opts.TenantID, Now: s.clock.Now(), NoDICOMPrincipal: s.opts.NoDICOMPrincipal}), nil
+	}
+	if s.opts.StatePath == "" {
+		d, _ := seed()
+		return tenant.NewStore(d), nil
+	}
+	st, err := tenant.OpenStore(s.opts.StatePath, seed)
+	if err != nil {
+		return nil, err
+	}
+	if s.opts.TenantID != "" {
+		var have string
+		_ = st.View(func(d *tenant.Directory) error { have = d.TenantID; return nil })
+		if have != s.opts.TenantID {
+			return nil, fmt.Errorf("state file %s holds tenant %s, not %s", s.opts.StatePath, have, s.opts.TenantID)
+		}
+	}
+	return st, nil
+}
+
+func (s *Server) listen() error {
+	addr := s.opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	host := "127.0.0.1"
+	if h, _, err := net.SplitHostPort(addr); err == nil && h != "" && h != "0.0.0.0" && h != "::" {
+		host = h
+	}
+	names := append([]string{"127.0.0.1", "localhost", "::1"}, s.opts.TLSNames...)
+	if net.ParseIP(host) == nil || !isLoopback(host) {
+		names = append(names, host)
+	}
+	cert, err := s.ca.Issue(names, s.clock.Now().AddDate(0, 0, -1))
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	s.listener = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}})
+	s.url = "https://" + net.JoinHostPort(host, strconv.Itoa(port))
+	return nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+func (s *Server) writeCAFile() error {
+	s.caFile = s.opts.CAFile
+	if s.caFile == "" {
+		dir, err := os.MkdirTemp("", "mockgraph-")
+		if err != nil {
+			return err
+		}
+		s.tempDir = dir
+		s.caFile = filepath.Join(dir, "ca.pem")
+	}
+	return writeFileAtomic(s.caFile, s.ca.CertPEM(), 0o644)
+}
+
+// handler composes the surfaces on one router: fixed prefixes first, identity's /{tenant}/… last.
+func (s *Server) handler() http.Handler {
+	r := mux.NewRouter()
+	r.UseEncodedPath()
+	s.registerControl(r)
+	graphapi.New(graphapi.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, ReplicationDelay: s.ReplicationDelay}).Register(r)
+	arm.New(arm.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand}).Register(r)
+	dicomweb.New(dicomweb.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand}).Register(r)
+	s.identity = identity.New(identity.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand})
+	s.identity.Register(r)
+	var h http.Handler = r
+	h = s.faults.wrap(h)
+	h = limitBody(h)
+	h = s.counter.wrap(h)
+	if s.opts.AccessLog != nil {
+		h = accessLog(s.opts.AccessLog, s.clock, h)
+	}
+	return h
+}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > httpx.MaxRequestBody {
+			httpx.WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"error": map[string]any{
+				"code": "RequestEntityTooLarge", "message": fmt.Sprintf("The request body is larger than %d bytes.", httpx.MaxRequestBody)}})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxRequestBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Close stops the server and removes its temporary files.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.Shutdown(ctx)
+	if s.tempDir != "" {
+		os.RemoveAll(s.tempDir)
+	}
+	return err
+}
+
+// Shutdown stops accepting requests and waits for those under way.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if serveErr := <-s.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+		err = serveErr
+	}
+	s.done <- http.ErrServerClosed // a second Shutdown returns at once
+	return err
+}
+
+// URL is the server's base URL, https://127.0.0.1:PORT.
+func (s *Server) URL() string { return s.url }
+
+// AuthorityHost is what AZURE_AUTHORITY_HOST must say (with its trailing slash).
+func (s *Server) AuthorityHost() string { return s.url + "/" }
+
+// GraphURL is Graph's base, https://…/v1.0.
+func (s *Server) GraphURL() string { return s.url + httpx.GraphPrefix }
+
+// ARMURL is Azure Resource Manager's base.
+func (s *Server) ARMURL() string { return s.url }
+
+// DICOMURL is the seeded DICOM service's DICOMweb base (append /v2/studies …).
+func (s *Server) DICOMURL() string {
+	return s.url + httpx.DICOMPrefix + s.Seeded().DicomServiceHost
+}
+
+// TenantID is the tenant's id.
+func (s *Server) TenantID() string {
+	var id string
+	_ = s.store.View(func(d *tenant.Directory) error { id = d.TenantID; return nil })
+	return id
+}
+
+// Seeded tells what the seed made: admin credentials, test user, subscription, DICOM service.
+func (s *Server) Seeded() tenant.SeedResult {
+	var r tenant.SeedResult
+	_ = s.store.View(func(d *tenant.Directory) error { r = d.Seeded; return nil })
+	return r
+}
+
+// Seed is the random seed in use; pass it to WithSeed (or --seed) to repeat a run.
+func (s *Server) Seed() uint64 { return s.seed }
+
+// CertPool trusts the server's CA.
+func (s *Server) CertPool() *x509.CertPool { return s.ca.Pool() }
+
+// CAFile is the path of the CA certificate PEM (for SSL_CERT_FILE).
+func (s *Server) CAFile() string { return s.caFile }
+
+// CACertPEM is the CA certificate.
+func (s *Server) CACertPEM() []byte { return s.ca.CertPEM() }
+
+// Client is an HTTP client that trusts the server.
+func (s *Server) Client() *http.Client {
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.ca.Pool()}, ForceAttemptHTTP2: true}}
+}
+
+// Clock is the server's clock; advance it instead of sleeping.
+func (s *Server) Clock() *clock.Adjustable { return s.clock }
+
+// Store is the tenant directory, to inspect or change state directly.
+func (s *Server) Store() *tenant.Store { return s.store }
+
+// Keys is the token-signing key, to validate or mint tokens in tests.
+func (s *Server) Keys() *keys.Keys { return s.keys }
+
+// ApproveDeviceCode signs the user in for a pending device code, as the device-login page does.
+func (s *Server) ApproveDeviceCode(userCode, userPrincipalName string) error {
+	return s.identity.ApproveDeviceCode(userCode, userPrincipalName)
+}
+
+// SetFaults changes the injected faults.
+func (s *Server) SetFaults(f Faults) { s.faults.set(f) }
+
+// Faults returns the injected faults.
+func (s *Server) Faults() Faults { return s.faults.get() }
+
+// SetReplicationDelay changes the Graph replication delay.
+func (s *Server) SetReplicationDelay(d time.Duration) { s.replDelay.Store(int64(d)) }
+
+// ReplicationDelay is the current Graph replication delay.
+func (s *Server) ReplicationDelay() time.Duration { return time.Duration(s.replDelay.Load()) }
+
+// Requests counts the requests seen since start or ResetRequests.
+func (s *Server) Requests() RequestStats { return s.counter.snapshot() }
+
+// ResetRequests zeroes the request counts.
+func (s *Server) ResetRequests() { s.counter.reset() }

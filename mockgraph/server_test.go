@@ -1,0 +1,214 @@
+package mockgraph
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+)
+
+var t0 = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+
+func get(t *testing.T, s *Server, path string) (int, []byte) {
+	t.Helper()
+	resp, err := s.Client().Get(s.URL() + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func send(t *testing.T, s *Server, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func TestStartServesHealthOverTrustedTLS(t *testing.T) {
+	s := Start(t, WithSeed(3), WithFrozenClock(t0))
+	code, body := get(t, s, pathHealth)
+	if code != http.StatusOK || !strings.Contains(string(body), `"testServer":true`) {
+		t.Fatalf("healthz: %d %s", code, body)
+	}
+	if _, err := http.Get(s.URL() + pathHealth); err == nil {
+		t.Fatal("a client without the mock's CA trusted it")
+	}
+	again := Start(t, WithSeed(3), WithFrozenClock(t0))
+	if again.TenantID() != s.TenantID() || again.Seeded().AdminSecret != s.Seeded().AdminSecret {
+		t.Fatal("the same seed gave a different tenant")
+	}
+}
+
+func TestEnvFileHasEveryVariableAndIsPrivate(t *testing.T) {
+	s := Start(t, WithSeed(1))
+	path := filepath.Join(t.TempDir(), "mock.env")
+	if err := s.WriteEnvFile(path); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("env file mode: %v %v", fi, err)
+	}
+	data, _ := os.ReadFile(path)
+	for _, name := range []string{EnvAuthorityHost, EnvTenantID, EnvClientID, EnvClientSecret, EnvGraphURL, EnvARMURL, EnvDICOMURL, EnvTestUsername, EnvTestPassword, EnvSSLCertFile} {
+		if !strings.Contains(string(data), "export "+name+"='") {
+			t.Errorf("env file lacks %s:\n%s", name, data)
+		}
+	}
+	if !strings.Contains(string(data), "export AZURE_AUTHORITY_HOST='"+s.URL()+"/'") {
+		t.Errorf("authority host is not the server URL with a slash:\n%s", data)
+	}
+	ca, err := os.ReadFile(s.CAFile())
+	if err != nil || !bytes.Equal(ca, s.CACertPEM()) {
+		t.Fatalf("CA file: %v", err)
+	}
+}
+
+func TestControlClockAndFaults(t *testing.T) {
+	s := Start(t, WithSeed(1), WithFrozenClock(t0))
+	code, body := send(t, s, http.MethodPost, pathClock, `{"advance":"90m"}`)
+	if code != http.StatusOK || !s.Clock().Now().Equal(t0.Add(90*time.Minute)) {
+		t.Fatalf("clock advance: %d %s now=%v", code, body, s.Clock().Now())
+	}
+	if code, _ := send(t, s, http.MethodPost, pathClock, `{"advance":"soon"}`); code != http.StatusBadRequest {
+		t.Fatalf("bad duration: %d", code)
+	}
+	if code, _ := send(t, s, http.MethodPut, pathFaults, `{"rate429":0.7,"rate503":0.7}`); code != http.StatusBadRequest {
+		t.Fatalf("rates summing over 1 accepted: %d", code)
+	}
+	code, body = send(t, s, http.MethodPut, pathFaults, `{"rate429":1,"retryAfterSeconds":1.5,"replicationDelaySeconds":10}`)
+	if code != http.StatusOK || s.ReplicationDelay() != 10*time.Second {
+		t.Fatalf("faults: %d %s", code, body)
+	}
+	resp, err := s.Client().Get(s.GraphURL() + "/applications")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1.5" || !strings.Contains(string(b), `"TooManyRequests"`) {
+		t.Fatalf("injected 429: %d %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
+	}
+	// Faults never touch the token service or the control API.
+	if code, _ := get(t, s, pathHealth); code != http.StatusOK {
+		t.Fatalf("control API faulted: %d", code)
+	}
+}
+
+func TestFaultRateIsRoughlyHonoured(t *testing.T) {
+	s := Start(t, WithSeed(9), WithFaults(Faults{Rate429: 0.3, Rate503: 0.1}))
+	counts := map[int]int{}
+	for i := 0; i < 400; i++ {
+		code, _ := get(t, s, "/v1.0/organization")
+		counts[code]++
+	}
+	if counts[429] < 80 || counts[429] > 160 || counts[503] < 20 || counts[503] > 70 {
+		t.Fatalf("fault mix off: %v", counts)
+	}
+}
+
+func TestRequestCounting(t *testing.T) {
+	s := Start(t, WithSeed(1))
+	get(t, s, "/v1.0/applications")
+	send(t, s, http.MethodPost, "/v1.0/applications", `{}`)
+	get(t, s, "/subscriptions?api-version=2022-12-01")
+	get(t, s, pathHealth)
+	st := s.Requests()
+	if st.Reads != 2 || st.Writes != 1 || st.Total != 3 || st.ByRoute["POST graph"] != 1 {
+		t.Fatalf("stats: %+v", st)
+	}
+	s.ResetRequests()
+	if s.Requests().Total != 0 {
+		t.Fatal("reset did not zero the counts")
+	}
+}
+
+func TestResetRestoresTheSeededTenant(t *testing.T) {
+	s := Start(t, WithSeed(1))
+	before := s.Seeded()
+	if err := s.Store().Update(func(d *tenant.Directory) error {
+		d.PutApplication(&tenant.Application{ID: "x", AppID: "y", DisplayName: "scratch"})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := send(t, s, http.MethodPost, pathReset, ``); code != http.StatusNoContent {
+		t.Fatalf("reset: %d", code)
+	}
+	_ = s.Store().View(func(d *tenant.Directory) error {
+		if d.ApplicationByAppID("y") != nil {
+			t.Fatal("reset kept a created app")
+		}
+		if admin := d.ApplicationByAppID(before.AdminAppID); admin == nil || d.MatchSecret(admin, before.AdminSecret) == nil {
+			t.Fatal("reset changed the admin credentials")
+		}
+		return nil
+	})
+}
+
+func TestStateSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	s1, err := New(WithStateFile(state), WithKeyFile(filepath.Join(dir, "key.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Store().Update(func(d *tenant.Directory) error {
+		d.PutApplication(&tenant.Application{ID: "x", AppID: "y", DisplayName: "kept"})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tid, secret := s1.TenantID(), s1.Seeded().AdminSecret
+	tok, _ := s1.Keys().Sign(map[string]any{"aud": "a", "exp": time.Now().Add(time.Hour).Unix()})
+	s1.Close()
+
+	s2, err := New(WithStateFile(state), WithKeyFile(filepath.Join(dir, "key.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if s2.TenantID() != tid || s2.Seeded().AdminSecret != secret {
+		t.Fatal("restart changed the tenant")
+	}
+	_ = s2.Store().View(func(d *tenant.Directory) error {
+		if d.ApplicationByAppID("y") == nil {
+			t.Fatal("restart lost an app")
+		}
+		return nil
+	})
+	if _, err := s2.Keys().Validate(tok, keysExpect("a")); err != nil {
+		t.Fatalf("a token from before the restart no longer validates: %v", err)
+	}
+	if err := os.WriteFile(state, []byte("{broken"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(WithStateFile(state)); err == nil || !strings.Contains(err.Error(), "state file") {
+		t.Fatalf("corrupt state accepted or unclear error: %v", err)
+	}
+}
+
+func TestHealthIsJSON(t *testing.T) {
+	s := Start(t)
+	_, body := get(t, s, pathHealth)
+	var h map[string]any
+	if err := json.Unmarshal(body, &h); err != nil || h["seed"] == "" {
+		t.Fatalf("health: %s %v", body, err)
+	}
+}
