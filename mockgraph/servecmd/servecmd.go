@@ -64,6 +64,7 @@ type serveOptions struct {
 	noDICOM          bool
 	accessLog        bool
 	allowRemote      bool
+	exitWithParent   bool
 }
 
 func bindServeFlags(fs *pflag.FlagSet, o *serveOptions) {
@@ -83,6 +84,7 @@ func bindServeFlags(fs *pflag.FlagSet, o *serveOptions) {
 	fs.BoolVar(&o.noDICOM, "no-dicom-principal", false, "leave out the Azure API for DICOM principal (a tenant with no DICOM service yet)")
 	fs.BoolVar(&o.accessLog, "access-log", false, "log one line per request to stderr (never headers or bodies)")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fs.BoolVar(&o.exitWithParent, "exit-with-parent", false, "shut down when the process that started this one exits (no orphaned mocks in CI)")
 }
 
 // Main runs the command line and returns the exit code.
@@ -121,6 +123,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.exitWithParent {
+		ctx = exitWithParent(ctx, time.Second/5)
+	}
 	if err := serve(ctx, o, opts, stderr); err != nil {
 		fmt.Fprintf(stderr, "mockgraph: %v\n", err)
 		return exitError
@@ -195,4 +200,27 @@ func serve(ctx context.Context, o serveOptions, opts mockgraph.Options, stderr i
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// exitWithParent ends ctx once this process is re-parented, which is what happens when the
+// script or test that started it dies, even by SIGKILL.
+func exitWithParent(ctx context.Context, every time.Duration) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	parent := os.Getppid()
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if os.Getppid() != parent {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return ctx
 }
