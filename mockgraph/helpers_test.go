@@ -6,4 +6,6 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/keys"
 )
 
-func keysExpect(aud string) keys.Expect { return keys.Expect{Audiences: []string{aud}, Now: time.Now()} }
+func keysExpect(aud string) keys.Expect {
+	return keys.Expect{Audiences: []string{aud}, Now: time.Now()}
+}
