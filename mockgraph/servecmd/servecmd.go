@@ -114,6 +114,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
+		fmt.Fprintf(stderr, "mockgraph serve: %v (see mockgraph serve --help)\n", err)
 		return exitUsage
 	}
 	opts, err := o.options(stderr)
