@@ -32,6 +32,9 @@ demo: build ## register a DICOM client against the bundled mock, get a token, ca
 bench: build ## Go benchmarks and a short load run against `mockgraph serve`
 	@bash scripts/bench.sh
 
+load: ## 200 clients for 60 s against mockgraph built with -race (LOAD_CLIENTS, LOAD_DURATION)
+	@bash scripts/load.sh
+
 fuzz: ## run every native fuzz target for FUZZTIME each
 	@bash scripts/fuzz.sh $(FUZZTIME)
 
