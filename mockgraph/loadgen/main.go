@@ -21,6 +21,9 @@ import (
 
 // Main is the mockload command line; it returns the exit code (1 when the run was not clean).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "ready" {
+		return readyMain(ctx, args[1:], stdout, stderr)
+	}
 	fs := pflag.NewFlagSet("mockload", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	envFile := fs.String("env-file", "", "a mockgraph env file: tenant, admin credentials, URLs and CA")
@@ -170,4 +173,27 @@ func peakRSS(pid int) (int64, error) {
 		}
 	}
 	return 0, errors.New("no VmHWM")
+}
+
+// readyMain is `mockload ready --url U [--runs N] -- CMD ARGS…`: exec→ready time of a server.
+func readyMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("mockload ready", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	u := fs.String("url", "", "URL that answers 200 once the server is ready")
+	runs := fs.Int("runs", 5, "how many starts to measure")
+	if err := fs.Parse(args); err != nil || *u == "" || fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: mockload ready --url URL [--runs N] -- COMMAND [ARGS…]")
+		return 2
+	}
+	if err := loopbackOnly(*u); err != nil {
+		fmt.Fprintln(stderr, "mockload:", err)
+		return 2
+	}
+	median, all, err := MedianExecToReady(ctx, fs.Args(), *u, *runs)
+	if err != nil {
+		fmt.Fprintln(stderr, "mockload:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "exec→ready median %.1f ms over %d runs %v\n", float64(median.Microseconds())/1000, len(all), all)
+	return 0
 }
