@@ -1,8 +1,11 @@
-// Package identity is the mock Entra ID token service (v2.0 and v1 endpoints).
+// Package identity is the mock Entra ID token service (v2.0 and v1 endpoints): discovery, keys,
+// sign-in and consent pages, the device flow and the token endpoint with every grant the
+// dicomreg flows use, answering with Entra's token shapes and AADSTS errors.
 package identity
 
 import (
-	"errors"
+	"net/http"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -10,6 +13,29 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/keys"
 	"github.com/dicomreg/dicomreg/mockgraph/rng"
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+)
+
+// Paths under /{tenant}; v2 and v1 shapes side by side.
+const (
+	pathOIDCv2        = "/{tenant}/v2.0/.well-known/openid-configuration"
+	pathOIDCv1        = "/{tenant}/.well-known/openid-configuration"
+	pathKeysV2        = "/{tenant}/discovery/v2.0/keys"
+	pathKeysV1        = "/{tenant}/discovery/keys"
+	pathInstance      = "/{tenant}/discovery/instance"
+	pathUserRealm     = "/common/UserRealm/{user}"
+	pathAuthorizeV2   = "/{tenant}/oauth2/v2.0/authorize"
+	pathAuthorizeV1   = "/{tenant}/oauth2/authorize"
+	pathTokenV2       = "/{tenant}/oauth2/v2.0/token"
+	pathTokenV1       = "/{tenant}/oauth2/token"
+	pathDeviceCodeV2  = "/{tenant}/oauth2/v2.0/devicecode"
+	pathDeviceCodeV1  = "/{tenant}/oauth2/devicecode"
+	pathLogoutV2      = "/{tenant}/oauth2/v2.0/logout"
+	pathLogoutV1      = "/{tenant}/oauth2/logout"
+	pathDeviceLogin   = "/{tenant}/oauth2/deviceauth"
+	deviceLoginTenant = "common" // the verification_uri names this tenant segment
+
+	tenantCommon        = "common"
+	tenantOrganizations = "organizations"
 )
 
 // Config is what the token service needs from the server that hosts it.
@@ -20,16 +46,85 @@ type Config struct {
 	Rand  *rng.Source
 }
 
-// Service serves the identity endpoints.
-type Service struct{ cfg Config }
+// Service serves the identity endpoints. Codes, device codes, refresh tokens, pending sign-ins
+// and used assertion ids live in its memory, bounded and expiring by the injected clock.
+type Service struct {
+	cfg       Config
+	codes     *ttlStore[*authCode]
+	devices   *ttlStore[*deviceGrant]
+	userCodes *ttlStore[string] // user code → device code
+	refresh   *ttlStore[*refreshGrant]
+	pending   *ttlStore[*authorizeRequest]
+	jtis      *ttlStore[struct{}]
+}
 
 // New returns the token service.
-func New(cfg Config) *Service { return &Service{cfg: cfg} }
-
-// Register adds the identity routes to r.
-func (s *Service) Register(r *mux.Router) {}
-
-// ApproveDeviceCode signs user in on the device-login page for userCode.
-func (s *Service) ApproveDeviceCode(userCode, userPrincipalName string) error {
-	return errors.New("identity: device code flow not built yet")
+func New(cfg Config) *Service {
+	return &Service{
+		cfg:       cfg,
+		codes:     newTTLStore[*authCode](maxCodes),
+		devices:   newTTLStore[*deviceGrant](maxCodes),
+		userCodes: newTTLStore[string](maxCodes),
+		refresh:   newTTLStore[*refreshGrant](maxRefreshTokens),
+		pending:   newTTLStore[*authorizeRequest](maxCodes),
+		jtis:      newTTLStore[struct{}](maxRefreshTokens),
+	}
 }
+
+// Register adds the identity routes to r. The composition root registers the fixed-prefix
+// surfaces first, so /{tenant}/… here only sees what they did not claim.
+func (s *Service) Register(r *mux.Router) {
+	r.HandleFunc(pathUserRealm, s.handleUserRealm).Methods(http.MethodGet)
+	r.HandleFunc(pathInstance, s.handleInstanceDiscovery).Methods(http.MethodGet)
+	r.HandleFunc(pathOIDCv2, s.handleOpenIDConfiguration(v2)).Methods(http.MethodGet)
+	r.HandleFunc(pathOIDCv1, s.handleOpenIDConfiguration(v1)).Methods(http.MethodGet)
+	r.HandleFunc(pathKeysV2, s.handleKeys).Methods(http.MethodGet)
+	r.HandleFunc(pathKeysV1, s.handleKeys).Methods(http.MethodGet)
+	r.HandleFunc(pathAuthorizeV2, s.handleAuthorize(v2)).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc(pathAuthorizeV1, s.handleAuthorize(v1)).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc(pathTokenV2, s.handleToken(v2))
+	r.HandleFunc(pathTokenV1, s.handleToken(v1))
+	r.HandleFunc(pathDeviceCodeV2, s.handleDeviceCode(v2))
+	r.HandleFunc(pathDeviceCodeV1, s.handleDeviceCode(v1))
+	r.HandleFunc(pathDeviceLogin, s.handleDeviceLogin).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc(pathLogoutV2, s.handleLogout).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc(pathLogoutV1, s.handleLogout).Methods(http.MethodGet, http.MethodPost)
+}
+
+// endpointVersion is which protocol shape an endpoint speaks.
+type endpointVersion int
+
+const (
+	v1 endpointVersion = 1
+	v2 endpointVersion = 2
+)
+
+// knownTenant reports whether the {tenant} segment names this directory: its GUID, one of its
+// verified domains, or the multi-tenant aliases organizations and common.
+func knownTenant(d *tenant.Directory, seg string) bool {
+	seg = strings.ToLower(seg)
+	if seg == tenantCommon || seg == tenantOrganizations || seg == strings.ToLower(d.TenantID) {
+		return true
+	}
+	for _, v := range d.Organization.VerifiedDomains {
+		if strings.ToLower(v.Name) == seg {
+			return true
+		}
+	}
+	return false
+}
+
+// checkTenant answers 90002 for a {tenant} segment that is not this directory.
+func (s *Service) checkTenant(seg string) *oauthError {
+	var known bool
+	_ = s.cfg.Store.View(func(d *tenant.Directory) error {
+		known = knownTenant(d, seg)
+		return nil
+	})
+	if !known {
+		return tenantNotFound(seg)
+	}
+	return nil
+}
+
+func tenantSegment(r *http.Request) string { return mux.Vars(r)["tenant"] }
