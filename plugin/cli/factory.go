@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/spf13/pflag"
+
+	"github.com/dicomreg/dicomreg/plugin/auth"
+	"github.com/dicomreg/dicomreg/plugin/iostreams"
+	"github.com/dicomreg/dicomreg/plugin/output"
+)
+
+// Defaults for the real cloud; DICOMREG_* and AZURE_AUTHORITY_HOST point them at the mock.
+const (
+	DefaultGraphURL = "https://graph.microsoft.com/v1.0"
+	DefaultARMURL   = "https://management.azure.com"
+
+	EnvGraphURL = "DICOMREG_GRAPH_URL"
+	EnvARMURL   = "DICOMREG_ARM_URL"
+	EnvDICOMURL = "DICOMREG_DICOM_URL"
+)
+
+// GlobalOptions are the flags every command takes (DESIGN.md).
+type GlobalOptions struct {
+	Tenant         string
+	Output         string
+	Query          string
+	Debug          bool
+	Verbose        bool
+	OnlyShowErrors bool
+	GraphURL       string
+	ARMURL         string
+	AuthorityHost  string
+	UseDeviceCode  bool
+}
+
+// Factory carries what commands share and what tests replace: streams, options, environment,
+// clock, sleeper, HTTP transport and credential.
+type Factory struct {
+	IO     *iostreams.IOStreams
+	Global GlobalOptions
+	Getenv func(string) string
+	Now    func() time.Time
+	// Sleep waits d or until ctx ends; tests pass one that advances a fake clock.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// BaseTransport is the HTTP transport under --debug logging; nil: http.DefaultTransport
+	// (which trusts SSL_CERT_FILE on Linux).
+	BaseTransport policy.Transporter
+	// NewCredential builds the credential for Graph/ARM calls; nil: plugin/auth's selection.
+	NewCredential func() (azcore.TokenCredential, error)
+}
+
+// NewFactory returns the factory of a real process.
+func NewFactory(io *iostreams.IOStreams) *Factory {
+	return &Factory{IO: io, Getenv: os.Getenv, Now: time.Now, Sleep: sleep}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (f *Factory) env(name, fallback string) string {
+	if v := f.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// bindGlobal adds the global flags, with defaults from the environment.
+func (f *Factory) bindGlobal(fs *pflag.FlagSet) {
+	g := &f.Global
+	fs.StringVar(&g.Tenant, "tenant", "", "tenant id or domain (default $AZURE_TENANT_ID)")
+	fs.StringVarP(&g.Output, "output", "o", output.JSON, "output format: json, jsonc, table, tsv, yaml, env, none")
+	fs.StringVar(&g.Query, "query", "", "JMESPath query applied to the result before formatting")
+	fs.BoolVar(&g.Debug, "debug", false, "log HTTP traffic to stderr (secrets and tokens redacted)")
+	fs.BoolVar(&g.Verbose, "verbose", false, "more progress detail")
+	fs.BoolVar(&g.OnlyShowErrors, "only-show-errors", false, "print only errors on stderr, no progress or warnings")
+	fs.StringVar(&g.GraphURL, "graph-url", f.env(EnvGraphURL, DefaultGraphURL), "Microsoft Graph base URL ($"+EnvGraphURL+")")
+	fs.StringVar(&g.ARMURL, "arm-url", f.env(EnvARMURL, DefaultARMURL), "Azure Resource Manager base URL ($"+EnvARMURL+")")
+	fs.StringVar(&g.AuthorityHost, "authority-host", "", "Entra ID authority host (default $AZURE_AUTHORITY_HOST or login.microsoftonline.com)")
+	fs.BoolVar(&g.UseDeviceCode, "use-device-code", false, "sign in with a device code when no other credential is configured")
+}
+
+// Print writes a command's result with -o and --query.
+func (f *Factory) Print(v any) error {
+	return output.Write(f.IO.Out, v, output.Options{Format: f.Global.Output, Query: f.Global.Query, Color: f.IO.IsStdoutTTY()})
+}
+
+// Progress tells the person what is happening, on stderr, unless --only-show-errors.
+func (f *Factory) Progress(format string, args ...any) {
+	if !f.Global.OnlyShowErrors {
+		fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
+	}
+}
+
+// Warn prints a warning on stderr, unless --only-show-errors.
+func (f *Factory) Warn(format string, args ...any) {
+	if !f.Global.OnlyShowErrors {
+		fmt.Fprintf(f.IO.ErrOut, "WARNING: "+format+"\n", args...)
+	}
+}
+
+// Transport is the HTTP transport every request of this run goes through: with --debug, each
+// request and answer is logged to stderr with secrets and tokens redacted.
+func (f *Factory) Transport() policy.Transporter {
+	base := f.BaseTransport
+	if base == nil {
+		base = http.DefaultClient
+	}
+	if !f.Global.Debug {
+		return base
+	}
+	return &debugTransport{next: base, w: f.IO.ErrOut}
+}
+
+// Credential is the credential for Graph and ARM calls (environment, Azure CLI, device code).
+func (f *Factory) Credential() (azcore.TokenCredential, error) {
+	if f.NewCredential != nil {
+		return f.NewCredential()
+	}
+	return auth.Credential(auth.Options{
+		TenantID: f.Global.Tenant, AuthorityHost: f.Global.AuthorityHost, Env: f.Getenv,
+		UseDeviceCode: f.Global.UseDeviceCode, IsTTY: f.IO.IsStderrTTY(),
+		Transport: f.Transport(), Prompt: f.IO.ErrOut,
+	})
+}
