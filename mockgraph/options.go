@@ -31,6 +31,9 @@ type Options struct {
 	Faults           Faults
 	// AccessLog, when set, gets one line per request.
 	AccessLog io.Writer
+	// ReadHeaderTimeout bounds how long a client may take to send its request headers (slow
+	// clients are cut off); default 10 s.
+	ReadHeaderTimeout time.Duration
 }
 
 // Option changes Options; Start and New take them.

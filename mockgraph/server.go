@@ -111,9 +111,13 @@ func NewWithOptions(o Options) (*Server, error) {
 		s.listener.Close()
 		return nil, err
 	}
+	headerTimeout := o.ReadHeaderTimeout
+	if headerTimeout == 0 {
+		headerTimeout = 10 * time.Second
+	}
 	s.http = &http.Server{
 		Handler:           s.handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: headerTimeout,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
