@@ -199,7 +199,6 @@ func (s *Server) writeCAFile() error {
 // handler composes the surfaces on one router: fixed prefixes first, identity's /{tenant}/… last.
 func (s *Server) handler() http.Handler {
 	r := mux.NewRouter()
-	r.UseEncodedPath()
 	s.registerControl(r)
 	graphapi.New(graphapi.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, ReplicationDelay: s.ReplicationDelay}).Register(r)
 	arm.New(arm.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand}).Register(r)

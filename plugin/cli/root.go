@@ -45,6 +45,9 @@ dicomreg verify --dicom-url https://myws-mydicom.dicom.azurehealthcareapis.com`,
 			newCmdVersion(f),
 			newCmdCompletion(f),
 			newCmdPlugin(f),
+			newCmdToken(f),
+			newCmdVerify(f),
+			newCmdDoctor(f),
 		},
 	}
 }

@@ -1,0 +1,305 @@
+package auth
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/dicomreg/dicomreg/mockgraph"
+	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+	"github.com/dicomreg/dicomreg/plugin/certs"
+)
+
+const (
+	dicomAppOnly   = "https://dicom.healthcareapis.azure.com/.default"
+	dicomDelegated = "https://dicom.healthcareapis.azure.com/Dicom.ReadWrite"
+)
+
+var idCounter atomic.Uint64
+
+// testGUID makes distinct GUID-shaped ids for objects a test puts in the mock's store.
+func testGUID() string {
+	return fmt.Sprintf("00000000-0000-4000-8000-%012x", idCounter.Add(1))
+}
+
+// clientApp describes an app registration a test puts straight into the mock's store.
+type clientApp struct {
+	public          bool     // isFallbackPublicClient
+	publicRedirects []string // mobile/desktop platform
+	secret          string
+	cert            *certs.Pair
+	dicomConsent    bool // Dicom.ReadWrite requested and admin-consented
+}
+
+// addApp stores the app, its service principal and, if asked, its DICOM permission and admin
+// consent; it returns the app id.
+func addApp(t *testing.T, srv *mockgraph.Server, c clientApp) string {
+	t.Helper()
+	app := &tenant.Application{ID: testGUID(), AppID: testGUID(), DisplayName: "flow-test", SignInAudience: "AzureADMyOrg",
+		PublicClient: tenant.PublicClient{RedirectURIs: c.publicRedirects}, CreatedDateTime: srv.Clock().Now().Add(-time.Hour)}
+	if c.public {
+		yes := true
+		app.IsFallbackPublicClient = &yes
+	}
+	start, end := srv.Clock().Now().Add(-time.Hour), srv.Clock().Now().AddDate(1, 0, 0)
+	var secretKey string
+	if c.secret != "" {
+		secretKey = testGUID()
+		app.PasswordCredentials = []tenant.PasswordCredential{{KeyID: secretKey, Hint: c.secret[:3], StartDateTime: start, EndDateTime: end}}
+	}
+	if c.cert != nil {
+		app.KeyCredentials = []tenant.KeyCredential{{KeyID: testGUID(), CustomKeyIdentifier: certs.Thumbprint(c.cert.Cert),
+			Key: c.cert.Cert.Raw, Type: "AsymmetricX509Cert", Usage: "Verify", StartDateTime: c.cert.Cert.NotBefore, EndDateTime: c.cert.Cert.NotAfter}}
+	}
+	if c.dicomConsent {
+		app.RequiredResourceAccess = []tenant.RequiredResourceAccess{{ResourceAppID: tenant.DICOMAppID,
+			ResourceAccess: []tenant.ResourceAccess{{ID: tenant.DICOMReadWriteID, Type: "Scope"}}}}
+	}
+	sp := &tenant.ServicePrincipal{ID: testGUID(), AppID: app.AppID, DisplayName: app.DisplayName, AccountEnabled: true,
+		ServicePrincipalNames: []string{app.AppID}, ServicePrincipalType: "Application", CreatedDateTime: app.CreatedDateTime}
+	err := srv.Store().Update(func(d *tenant.Directory) error {
+		d.PutApplication(app)
+		if secretKey != "" {
+			d.SetSecretHash(secretKey, tenant.HashSecret(c.secret))
+		}
+		d.PutServicePrincipal(sp)
+		if c.dicomConsent {
+			d.PutGrant(&tenant.OAuth2PermissionGrant{ID: testGUID(), ClientID: sp.ID, ConsentType: "AllPrincipals",
+				ResourceID: d.Seeded.DICOMPrincipalID, Scope: "Dicom.ReadWrite"})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app.AppID
+}
+
+// lineWriter hands each written line to a channel, so a test can act on a prompt.
+type lineWriter struct {
+	pw *io.PipeWriter
+}
+
+func newLineWriter(t *testing.T) (*lineWriter, <-chan string) {
+	pr, pw := io.Pipe()
+	lines := make(chan string, 16)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() { pw.Close() })
+	return &lineWriter{pw: pw}, lines
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) { return w.pw.Write(p) }
+
+var userCodePattern = regexp.MustCompile(`enter the code (\S+)`)
+
+func TestFlowsAgainstMock(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(1))
+	seeded := srv.Seeded()
+	pair, err := certs.SelfSigned("flow-test", 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile := filepath.Join(t.TempDir(), "client.pem")
+	if err := certs.WritePEM(certFile, pair); err != nil {
+		t.Fatal(err)
+	}
+	certApp := addApp(t, srv, clientApp{cert: pair})
+	publicApp := addApp(t, srv, clientApp{public: true, publicRedirects: []string{"http://localhost"}, dicomConsent: true})
+
+	tests := []struct {
+		name     string
+		settings Settings
+		scope    string
+		acr      string
+		delegate bool
+		// interact answers a prompt line, for flows that need a user.
+		interact func(t *testing.T, line string) bool
+	}{
+		{name: "client secret", settings: Settings{Flow: FlowClientSecret, ClientID: seeded.AdminAppID, Secret: Secret(seeded.AdminSecret)},
+			scope: dicomAppOnly, acr: "1"},
+		{name: "client certificate", settings: Settings{Flow: FlowCertificate, ClientID: certApp, CertFile: certFile},
+			scope: dicomAppOnly, acr: "2"},
+		{name: "password", settings: Settings{Flow: FlowPassword, ClientID: publicApp, Username: seeded.TestUsername, Password: Secret(seeded.TestPassword)},
+			scope: dicomDelegated, acr: "0", delegate: true},
+		{name: "device code", settings: Settings{Flow: FlowDeviceCode, ClientID: publicApp},
+			scope: dicomDelegated, acr: "0", delegate: true,
+			interact: func(t *testing.T, line string) bool {
+				m := userCodePattern.FindStringSubmatch(line)
+				if m == nil {
+					return false
+				}
+				if err := srv.ApproveDeviceCode(m[1], seeded.TestUsername); err != nil {
+					t.Errorf("ApproveDeviceCode: %v", err)
+				}
+				return true
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tt.settings
+			s.TenantID, s.AuthorityHost = srv.TenantID(), srv.AuthorityHost()
+			in := Interaction{Transport: srv.Client()}
+			done := make(chan struct{})
+			if tt.interact != nil {
+				w, lines := newLineWriter(t)
+				in.Prompt = w
+				go func() {
+					defer close(done)
+					for line := range lines {
+						if tt.interact(t, line) {
+							return
+						}
+					}
+				}()
+			} else {
+				close(done)
+			}
+			cred, err := New(s, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{tt.scope}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			<-done
+			checkDICOMToken(t, tok.Token, srv.TenantID(), tt.acr, tt.delegate)
+		})
+	}
+}
+
+func checkDICOMToken(t *testing.T, raw, tenantID, acr string, delegated bool) {
+	t.Helper()
+	tok, err := DecodeToken(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aud := tok.Audiences(); len(aud) != 1 || aud[0] != "https://dicom.healthcareapis.azure.com" {
+		t.Errorf("aud = %v", aud)
+	}
+	if got := tok.String("tid"); got != tenantID {
+		t.Errorf("tid = %q, want %q", got, tenantID)
+	}
+	if got := tok.String("appidacr"); got != acr {
+		t.Errorf("appidacr = %q, want %q", got, acr)
+	}
+	scp := tok.String("scp")
+	if delegated != strings.Contains(scp, "Dicom.ReadWrite") {
+		t.Errorf("scp = %q, delegated %v", scp, delegated)
+	}
+}
+
+func TestAzureCLIFlow(t *testing.T) {
+	if _, err := exec.LookPath("az"); err != nil {
+		t.Skip("the Azure CLI (az) is not installed")
+	}
+	cred, err := New(Settings{Flow: FlowAzureCLI, AuthorityHost: DefaultAuthorityHost}, Interaction{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{dicomAppOnly}}); err != nil {
+		t.Skipf("az is installed but cannot give a token here: %v", err)
+	}
+}
+
+func TestFlowErrorsAgainstMock(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(3))
+	seeded := srv.Seeded()
+	confidential := addApp(t, srv, clientApp{secret: "Abc~confidential-secret-value-0001", dicomConsent: true})
+	tests := []struct {
+		name     string
+		settings Settings
+		scope    string
+		code     int
+		hint     string
+		hidden   string // must not appear in the error
+	}{
+		{"secret's id instead of its value", Settings{Flow: FlowClientSecret, ClientID: seeded.AdminAppID, Secret: Secret(seeded.AdminSecretKeyID)},
+			dicomAppOnly, 7000215, "secret's ID", seeded.AdminSecretKeyID},
+		{"password flow on a confidential app", Settings{Flow: FlowPassword, ClientID: confidential, Username: seeded.TestUsername, Password: Secret(seeded.TestPassword)},
+			dicomDelegated, 7000218, "--public-client", seeded.TestPassword},
+		{"client credentials with a delegated scope", Settings{Flow: FlowClientSecret, ClientID: seeded.AdminAppID, Secret: Secret(seeded.AdminSecret)},
+			dicomDelegated, 1002012, "/.default", seeded.AdminSecret},
+		{"unknown client", Settings{Flow: FlowClientSecret, ClientID: testClient, Secret: testSecret},
+			dicomAppOnly, 700016, "check --client-id", testSecret},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tt.settings
+			s.TenantID, s.AuthorityHost = srv.TenantID(), srv.AuthorityHost()
+			cred, err := New(s, Interaction{Transport: srv.Client()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{tt.scope}})
+			var se *SignInError
+			if !errors.As(err, &se) {
+				t.Fatalf("err = %v, want *SignInError", err)
+			}
+			if se.Code != tt.code || !strings.Contains(se.Hint, tt.hint) {
+				t.Errorf("code %d hint %q, want %d with %q", se.Code, se.Hint, tt.code, tt.hint)
+			}
+			if strings.Contains(err.Error(), tt.hidden) {
+				t.Errorf("error text reveals a secret: %s", err)
+			}
+		})
+	}
+}
+
+// TestSDKLogHidesSecrets turns on every azcore/azidentity log event, as --debug does, and checks
+// that neither the client secret nor the token appears in it.
+func TestSDKLogHidesSecrets(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(5))
+	seeded := srv.Seeded()
+	var logged strings.Builder
+	var mu sync.Mutex
+	log.SetListener(func(ev log.Event, msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(&logged, "%s: %s\n", ev, msg)
+	})
+	t.Cleanup(func() { log.SetListener(nil) })
+	cred, err := New(Settings{Flow: FlowClientSecret, TenantID: srv.TenantID(), AuthorityHost: srv.AuthorityHost(),
+		ClientID: seeded.AdminAppID, Secret: Secret(seeded.AdminSecret)}, Interaction{Transport: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{dicomAppOnly}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	out := logged.String()
+	if out == "" {
+		t.Fatal("nothing was logged; the test would prove nothing")
+	}
+	for name, secret := range map[string]string{"secret": seeded.AdminSecret, "token": tok.Token} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the SDK log contains the %s", name)
+		}
+	}
+}

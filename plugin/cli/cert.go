@@ -1,0 +1,345 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/dicomreg/dicomreg/plugin/auth"
+	"github.com/dicomreg/dicomreg/plugin/certs"
+)
+
+// Graph's keyCredential values for an uploaded client certificate (keycredential.md).
+const (
+	keyTypeX509  = "AsymmetricX509Cert"
+	keyUsage     = "Verify"
+	defaultYears = 1 // New-SelfSignedCertificate's default validity
+)
+
+// keyCredential is a Graph keyCredential.
+type keyCredential struct {
+	CustomKeyIdentifier []byte     `json:"customKeyIdentifier"`
+	DisplayName         string     `json:"displayName,omitempty"`
+	StartDateTime       *time.Time `json:"startDateTime,omitempty"`
+	EndDateTime         *time.Time `json:"endDateTime,omitempty"`
+	Key                 []byte     `json:"key,omitempty"`
+	KeyID               string     `json:"keyId,omitempty"`
+	Type                string     `json:"type"`
+	Usage               string     `json:"usage"`
+}
+
+// appKeys is an app and its certificates, keys included: Graph replaces keyCredentials as a
+// whole, so an update must send back every certificate it keeps.
+type appKeys struct {
+	ObjectID    string
+	AppID       string
+	DisplayName string
+	Keys        []keyCredential
+}
+
+// keyCredentialStore reads and writes an app's keyCredentials.
+type keyCredentialStore interface {
+	// AppKeys finds the app by display name or app id and reads its keyCredentials with their key.
+	AppKeys(ctx context.Context, app string) (*appKeys, error)
+	// SetKeys PATCHes the app's whole keyCredentials collection.
+	SetKeys(ctx context.Context, objectID string, keys []keyCredential) error
+}
+
+// certRow is one certificate as `app cert` commands print it.
+type certRow struct {
+	KeyID         string `json:"keyId"`
+	Thumbprint    string `json:"thumbprint"`
+	DisplayName   string `json:"displayName"`
+	StartDateTime string `json:"startDateTime"`
+	EndDateTime   string `json:"endDateTime"`
+}
+
+func rowOf(k keyCredential) certRow {
+	r := certRow{KeyID: k.KeyID, Thumbprint: strings.ToUpper(hex.EncodeToString(k.CustomKeyIdentifier)), DisplayName: k.DisplayName}
+	if k.StartDateTime != nil {
+		r.StartDateTime = k.StartDateTime.UTC().Format(time.RFC3339)
+	}
+	if k.EndDateTime != nil {
+		r.EndDateTime = k.EndDateTime.UTC().Format(time.RFC3339)
+	}
+	return r
+}
+
+// keyOf is the keyCredential that uploads the certificate's public part.
+func keyOf(c *x509.Certificate) keyCredential {
+	start, end := c.NotBefore.UTC(), c.NotAfter.UTC()
+	return keyCredential{
+		CustomKeyIdentifier: certs.Thumbprint(c),
+		DisplayName:         "CN=" + c.Subject.CommonName,
+		StartDateTime:       &start,
+		EndDateTime:         &end,
+		Key:                 c.Raw,
+		Type:                keyTypeX509,
+		Usage:               keyUsage,
+	}
+}
+
+// addCertificate uploads c unless the app already has it (same thumbprint): repeating a command
+// converges instead of piling up copies.
+func addCertificate(ctx context.Context, store keyCredentialStore, ak *appKeys, c *x509.Certificate) (certRow, error) {
+	thumb := certs.Thumbprint(c)
+	for _, k := range ak.Keys {
+		if bytes.Equal(k.CustomKeyIdentifier, thumb) {
+			return rowOf(k), nil
+		}
+	}
+	nk := keyOf(c)
+	if err := store.SetKeys(ctx, ak.ObjectID, append(ak.Keys, nk)); err != nil {
+		return certRow{}, err
+	}
+	return rowOf(nk), nil
+}
+
+type certCreateOptions struct {
+	App     string
+	Subject string // default: the app's display name
+	Years   int
+	Out     string // PEM file for certificate and private key, written 0600
+	Store   func() (keyCredentialStore, error)
+}
+
+func (o *certCreateOptions) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&o.App, "app", "", "the app registration: display name or app (client) id")
+	fs.StringVar(&o.Subject, "subject", "", "certificate subject CN (default: the app's display name)")
+	fs.IntVar(&o.Years, "years", defaultYears, "validity in years")
+	fs.StringVar(&o.Out, "out", "", "PEM file to write the certificate and its private key to (mode 0600)")
+	fs.StringVar(&o.Out, "key-out", "", "same as --out")
+}
+
+func runCertCreate(ctx context.Context, f *Factory, opts *certCreateOptions) error {
+	if opts.App == "" {
+		return usageErrorf("--app NAME|APPID is required")
+	}
+	if opts.Out == "" {
+		return usageErrorf("--out FILE is required: the private key is written there (mode 0600) and nowhere else")
+	}
+	if opts.Years <= 0 {
+		return usageErrorf("--years %d must be positive", opts.Years)
+	}
+	store, err := opts.Store()
+	if err != nil {
+		return err
+	}
+	ak, err := store.AppKeys(ctx, opts.App)
+	if err != nil {
+		return err
+	}
+	subject := opts.Subject
+	if subject == "" {
+		subject = ak.DisplayName
+	}
+	pair, err := certs.SelfSigned(subject, time.Duration(opts.Years)*365*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	// The key is on disk before the certificate is on the app, so a failed upload never leaves
+	// the app trusting a certificate whose key is lost.
+	if err := certs.WritePEM(opts.Out, pair); err != nil {
+		return err
+	}
+	f.Progress("Wrote the certificate and its private key to %s (mode 0600).", opts.Out)
+	row, err := addCertificate(ctx, store, ak, pair.Cert)
+	if err != nil {
+		return err
+	}
+	return f.Print(row)
+}
+
+type certUploadOptions struct {
+	App      string
+	CertFile string
+	Store    func() (keyCredentialStore, error)
+}
+
+func (o *certUploadOptions) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&o.App, "app", "", "the app registration: display name or app (client) id")
+	fs.StringVar(&o.CertFile, "cert-file", "", "certificate to upload: PEM (a private key in it is ignored) or DER")
+}
+
+func runCertUpload(ctx context.Context, f *Factory, opts *certUploadOptions) error {
+	if opts.App == "" || opts.CertFile == "" {
+		return usageErrorf("--app and --cert-file are required")
+	}
+	c, err := certs.LoadCertificate(opts.CertFile)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	store, err := opts.Store()
+	if err != nil {
+		return err
+	}
+	ak, err := store.AppKeys(ctx, opts.App)
+	if err != nil {
+		return err
+	}
+	row, err := addCertificate(ctx, store, ak, c)
+	if err != nil {
+		return err
+	}
+	return f.Print(row)
+}
+
+type certListOptions struct {
+	App   string
+	Store func() (keyCredentialStore, error)
+}
+
+func (o *certListOptions) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&o.App, "app", "", "the app registration: display name or app (client) id")
+}
+
+func runCertList(ctx context.Context, f *Factory, opts *certListOptions) error {
+	if opts.App == "" {
+		return usageErrorf("--app NAME|APPID is required")
+	}
+	store, err := opts.Store()
+	if err != nil {
+		return err
+	}
+	ak, err := store.AppKeys(ctx, opts.App)
+	if err != nil {
+		return err
+	}
+	rows := make([]certRow, 0, len(ak.Keys))
+	for _, k := range ak.Keys {
+		rows = append(rows, rowOf(k))
+	}
+	return f.Print(rows)
+}
+
+type certRemoveOptions struct {
+	App   string
+	ID    string // keyId or thumbprint (hex, any case, colons allowed)
+	Store func() (keyCredentialStore, error)
+}
+
+func (o *certRemoveOptions) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&o.App, "app", "", "the app registration: display name or app (client) id")
+	fs.StringVar(&o.ID, "key-id", "", "the certificate's keyId or SHA-1 thumbprint (hex, colons allowed)")
+	fs.StringVar(&o.ID, "thumbprint", "", "same as --key-id")
+}
+
+func runCertRemove(ctx context.Context, f *Factory, opts *certRemoveOptions) error {
+	if opts.App == "" || opts.ID == "" {
+		return usageErrorf("--app and --key-id (or --thumbprint) are required")
+	}
+	store, err := opts.Store()
+	if err != nil {
+		return err
+	}
+	ak, err := store.AppKeys(ctx, opts.App)
+	if err != nil {
+		return err
+	}
+	want := strings.ToLower(strings.ReplaceAll(opts.ID, ":", ""))
+	keep := make([]keyCredential, 0, len(ak.Keys))
+	var removed *keyCredential
+	for i, k := range ak.Keys {
+		if strings.EqualFold(k.KeyID, opts.ID) || hex.EncodeToString(k.CustomKeyIdentifier) == want {
+			removed = &ak.Keys[i]
+			continue
+		}
+		keep = append(keep, k)
+	}
+	if removed == nil {
+		return notFoundf("app %s has no certificate with key id or thumbprint %q", opts.App, opts.ID)
+	}
+	if err := store.SetKeys(ctx, ak.ObjectID, keep); err != nil {
+		return err
+	}
+	return f.Print(rowOf(*removed))
+}
+
+// AppKeys reads the app's certificates with their keys: only a single-object GET with
+// $select=keyCredentials returns key, and PATCH must send every certificate it keeps.
+func (g *graphReader) AppKeys(ctx context.Context, nameOrAppID string) (*appKeys, error) {
+	// An app id addresses the app directly: one round trip. A name needs the lookup first.
+	// A GUID holds only hex digits and dashes, so it goes into the key segment as is.
+	key := "(appId=" + odataString(nameOrAppID) + ")"
+	if !auth.IsGUID(nameOrAppID) {
+		a, err := g.app(ctx, nameOrAppID)
+		if err != nil {
+			return nil, err
+		}
+		key = "/" + url.PathEscape(a.ID)
+	}
+	var full graphApp
+	u := g.graphURL + "/applications" + key + "?$select=" + url.QueryEscape("id,appId,displayName,keyCredentials")
+	if err := g.do(ctx, g.graph, http.MethodGet, u, nil, &full); err != nil {
+		if ExitCode(err) == ExitNotFound {
+			return nil, notFoundf("no app registration %q in this tenant", nameOrAppID)
+		}
+		return nil, err
+	}
+	return &appKeys{ObjectID: full.ID, AppID: full.AppID, DisplayName: full.DisplayName, Keys: full.KeyCredentials}, nil
+}
+
+// SetKeys PATCHes the whole keyCredentials collection.
+func (g *graphReader) SetKeys(ctx context.Context, objectID string, keys []keyCredential) error {
+	if keys == nil {
+		keys = []keyCredential{}
+	}
+	body := map[string]any{"keyCredentials": keys}
+	return g.do(ctx, g.graph, http.MethodPatch, g.graphURL+"/applications/"+url.PathEscape(objectID), body, nil)
+}
+
+func newCmdAppCert(f *Factory) *Command {
+	store := func() (keyCredentialStore, error) { return newGraphReader(f) }
+	create := &certCreateOptions{Store: store}
+	upload := &certUploadOptions{Store: store}
+	list := &certListOptions{Store: store}
+	remove := &certRemoveOptions{Store: store}
+	return &Command{
+		Name:  "cert",
+		Short: "Manage an app's client certificates",
+		Long: `Certificates are kept in the app's keyCredentials, which Graph replaces as a whole: every
+command here reads the collection and writes it back with the certificates it keeps, so other
+certificates are never lost. Uploading a certificate the app already has changes nothing.`,
+		Children: []*Command{
+			{
+				Name:  "create",
+				Short: "Make a self-signed certificate (RSA 2048, SHA-256, client auth), save it with its key, upload it",
+				Long: `Like PowerShell's New-SelfSignedCertificate: CN=<subject> (default the app's name), valid for
+--years. The certificate and its PKCS#8 private key are written to --out with mode 0600, the form
+AZURE_CLIENT_CERTIFICATE_PATH and 'dicomreg token get --flow certificate --cert-file' read; only
+the public certificate is uploaded.`,
+				Example: `dicomreg app cert create --app my-viewer --out my-viewer.pem`,
+				Flags:   create.bind,
+				Run:     func(ctx context.Context, _ []string) error { return runCertCreate(ctx, f, create) },
+			},
+			{
+				Name:    "upload",
+				Short:   "Upload an existing certificate (PEM or DER; a private key in the file is not sent)",
+				Example: `dicomreg app cert upload --app my-viewer --cert-file client.crt`,
+				Flags:   upload.bind,
+				Run:     func(ctx context.Context, _ []string) error { return runCertUpload(ctx, f, upload) },
+			},
+			{
+				Name:    "list",
+				Short:   "List the app's certificates: key id, SHA-1 thumbprint, validity",
+				Example: `dicomreg app cert list --app my-viewer -o table`,
+				Flags:   list.bind,
+				Run:     func(ctx context.Context, _ []string) error { return runCertList(ctx, f, list) },
+			},
+			{
+				Name:    "remove",
+				Short:   "Remove a certificate by key id or thumbprint",
+				Example: `dicomreg app cert remove --app my-viewer --thumbprint 3A:5F:…`,
+				Flags:   remove.bind,
+				Run:     func(ctx context.Context, _ []string) error { return runCertRemove(ctx, f, remove) },
+			},
+		},
+	}
+}

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/pflag"
+
+	"github.com/dicomreg/dicomreg/plugin/auth"
+	"github.com/dicomreg/dicomreg/plugin/dicom"
+)
+
+// EnvDICOMServiceID is the default for --dicom-service; the mock's env file sets it.
+const EnvDICOMServiceID = "DICOMREG_DICOM_SERVICE_ID"
+
+type verifyOptions struct {
+	flowFlags
+	DICOMURL     string // --dicom-url, default $DICOMREG_DICOM_URL
+	Token        string // --token: probe with this instead of signing in
+	DICOMService string // --dicom-service: ARM id, for the fix command
+}
+
+func (o *verifyOptions) bind(fs *pflag.FlagSet) {
+	o.flowFlags.bind(fs)
+	fs.StringVar(&o.DICOMURL, "dicom-url", "", "DICOM service URL, with or without /v1 or /v2 (default $"+EnvDICOMURL+")")
+	fs.StringVar(&o.Token, "token", "", "probe with this access token instead of signing in")
+	fs.StringVar(&o.DICOMService, "dicom-service", "", "the DICOM service's ARM resource id, for the role assignment hint (default $"+EnvDICOMServiceID+")")
+}
+
+// verifyResult is `verify`'s answer: the DICOM service's status and what it means.
+type verifyResult struct {
+	URL      string          `json:"url"`
+	Status   int             `json:"status"`
+	OK       bool            `json:"ok"`
+	Findings []dicom.Finding `json:"findings"`
+}
+
+func newCmdVerify(f *Factory) *Command {
+	opts := &verifyOptions{}
+	return &Command{
+		Name:  "verify",
+		Short: "Call a DICOM service with a token and explain its answer",
+		Long: `Signs in (the flags of 'token get'), or takes --token, and calls GET {dicom-url}/v2/studies?limit=1.
+A 2xx answer (200, or 204 for an empty search) means the token and the principal's DICOM data role
+were accepted. A 401 is explained claim by claim (aud, iss/tenant, exp, nbf); a 403 names the
+principal and prints the 'dicomreg role assign' command that fixes it. Exit code 0 only on 2xx.`,
+		Example: `dicomreg verify --dicom-url https://myws-mydicom.dicom.azurehealthcareapis.com --client-id $APP --secret "$SECRET"
+dicomreg verify --token "$TOKEN" --dicom-service /subscriptions/…/dicomservices/mydicom`,
+		Flags: opts.bind,
+		Run:   func(ctx context.Context, _ []string) error { return runVerify(ctx, f, opts) },
+	}
+}
+
+func runVerify(ctx context.Context, f *Factory, opts *verifyOptions) error {
+	url := opts.DICOMURL
+	if url == "" {
+		url = f.Getenv(EnvDICOMURL)
+	}
+	if url == "" {
+		return usageErrorf("no DICOM service URL: pass --dicom-url or set %s", EnvDICOMURL)
+	}
+	if _, err := dicom.ProbeURL(url); err != nil {
+		return usageErrorf("%v", err)
+	}
+	token := opts.Token
+	if token == "" {
+		tok, _, err := opts.token(ctx, f)
+		if err != nil {
+			return err
+		}
+		token = tok.Token
+	}
+	res, err := dicom.Probe(ctx, f.Transport(), url, token)
+	if err != nil {
+		return err
+	}
+	decoded, _ := auth.DecodeToken(token) // nil when not a JWT; Explain says so
+	out := verifyResult{URL: res.URL, Status: res.Status, OK: res.OK(),
+		Findings: dicom.Explain(res, decoded, f.Now(), dicomServiceID(f, opts.DICOMService))}
+	if err := f.Print(out); err != nil {
+		return err
+	}
+	if !out.OK {
+		reportFindings(f, out.Findings)
+		return &SilentError{Code: ExitError}
+	}
+	return nil
+}
+
+// reportFindings repeats the failed findings and their fixes on stderr, so a person sees why
+// whatever -o says.
+func reportFindings(f *Factory, fs []dicom.Finding) {
+	for _, fd := range fs {
+		if fd.Severity != dicom.Error {
+			continue
+		}
+		f.Progress("%s: %s", fd.Check, fd.Message)
+		if fd.Fix != "" {
+			f.Progress("  fix: %s", fd.Fix)
+		}
+	}
+}
+
+// dicomServiceID is --dicom-service, else $DICOMREG_DICOM_SERVICE_ID, else "".
+func dicomServiceID(f *Factory, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return f.Getenv(EnvDICOMServiceID)
+}
