@@ -42,11 +42,12 @@ step "4. Get a token as the new client (client credentials) and look at what a D
 (
   # shellcheck disable=SC1091
   source "$work/client.env"
-  token=$("$bin/dicomreg" token get --scope https://dicom.healthcareapis.azure.com/.default --query accessToken -o tsv)
-  printf '%s' "$token" | run "$bin/dicomreg" token decode - -o table
+  "$bin/dicomreg" token get --scope https://dicom.healthcareapis.azure.com/.default --query accessToken -o tsv >"$work/token"
+  echo "got a token for client $AZURE_CLIENT_ID ($(wc -c <"$work/token") bytes, not shown)"
+  run "$bin/dicomreg" token decode - --query checks -o table <"$work/token"
 
-  step "5. Call the DICOM endpoint with it (QIDO-RS search)"
-  run "$bin/dicomreg" verify --dicom-url "$DICOMREG_DICOM_URL" --token-file <(printf '%s' "$token")
+  step "5. Call the DICOM endpoint as the new client (QIDO-RS search)"
+  run "$bin/dicomreg" verify --dicom-url "$DICOMREG_DICOM_URL" -o table
 )
 
 step "Done: the app is registered, its token carries aud https://dicom.healthcareapis.azure.com, and the DICOM service accepts it."

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dicomreg/dicomreg/plugin/auth"
+	"github.com/dicomreg/dicomreg/plugin/directory"
 	"github.com/dicomreg/dicomreg/plugin/iostreams"
 	"github.com/dicomreg/dicomreg/plugin/output"
 )
@@ -54,6 +55,8 @@ type Factory struct {
 	BaseTransport policy.Transporter
 	// NewCredential builds the credential for Graph/ARM calls; nil: plugin/auth's selection.
 	NewCredential func() (azcore.TokenCredential, error)
+	// Retry tunes the Graph/ARM client's retries of 429/503 (tests make them fast).
+	Retry policy.RetryOptions
 }
 
 // NewFactory returns the factory of a real process.
@@ -136,4 +139,13 @@ func (f *Factory) Credential() (azcore.TokenCredential, error) {
 		UseDeviceCode: f.Global.UseDeviceCode, IsTTY: f.IO.IsStderrTTY(),
 		Transport: f.Transport(), Prompt: f.IO.ErrOut,
 	})
+}
+
+// Directory is the Graph and ARM client of this run.
+func (f *Factory) Directory() (*directory.Client, error) {
+	cred, err := f.Credential()
+	if err != nil {
+		return nil, err
+	}
+	return directory.New(f.Global.GraphURL, f.Global.ARMURL, cred, directory.Options{Transport: f.Transport(), Sleep: f.Sleep, Retry: f.Retry}), nil
 }

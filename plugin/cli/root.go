@@ -48,6 +48,7 @@ dicomreg verify --dicom-url https://myws-mydicom.dicom.azurehealthcareapis.com`,
 			newCmdToken(f),
 			newCmdVerify(f),
 			newCmdDoctor(f),
+			newCmdRegister(f),
 		},
 	}
 }
