@@ -36,6 +36,9 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/tlsca"
 )
 
+// seedAge is how long before start the seeded tenant was made.
+const seedAge = 24 * time.Hour
+
 // Server is a running mock.
 type Server struct {
 	opts      Options
@@ -130,7 +133,8 @@ func NewWithOptions(o Options) (*Server, error) {
 
 func (s *Server) openStore() (*tenant.Store, error) {
 	seed := func() (*tenant.Directory, error) {
-		return tenant.Seed(s.rand, tenant.SeedOptions{TenantID: s.opts.TenantID, Now: s.clock.Now(), NoDICOMPrincipal: s.opts.NoDICOMPrincipal}), nil
+		// The seeded tenant predates the server by a day, so a replication delay never hides it.
+		return tenant.Seed(s.rand, tenant.SeedOptions{TenantID: s.opts.TenantID, Now: s.clock.Now().Add(-seedAge), NoDICOMPrincipal: s.opts.NoDICOMPrincipal}), nil
 	}
 	if s.opts.StatePath == "" {
 		d, _ := seed()

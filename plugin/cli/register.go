@@ -573,6 +573,11 @@ func ensureServicePrincipal(ctx context.Context, client *directory.Client, appID
 		}
 	}
 	sp, err := client.CreateServicePrincipal(ctx, appID)
+	if directory.IsConflict(err) {
+		// It exists (an earlier run made it) but Graph has not replicated it to reads yet.
+		sp, err = client.AwaitServicePrincipal(ctx, appID)
+		return sp, false, err
+	}
 	return sp, err == nil, err
 }
 

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -235,4 +236,24 @@ func (c *Client) GetApplicationKeys(ctx context.Context, id string) ([]KeyCreden
 		return c.graphGet(ctx, "/applications/"+url.PathEscape(id), url.Values{"$select": {"keyCredentials"}}, &a)
 	})
 	return a.KeyCredentials, err
+}
+
+// AwaitServicePrincipal waits (through replication lag) until the application's service principal
+// is visible: creating it answered 409 because it exists, but reads do not show it yet.
+func (c *Client) AwaitServicePrincipal(ctx context.Context, appID string) (*ServicePrincipal, error) {
+	var sp *ServicePrincipal
+	err := c.retryLag(ctx, func() error {
+		var err error
+		if sp, err = c.ServicePrincipalByAppID(ctx, appID); err == nil && sp == nil {
+			err = &Error{Status: http.StatusNotFound, Code: "Request_ResourceNotFound", Message: "service principal of " + appID + " not visible yet"}
+		}
+		return err
+	})
+	return sp, err
+}
+
+// IsConflict reports whether err is Graph's 409 for an object that already exists.
+func IsConflict(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == http.StatusConflict
 }
