@@ -164,7 +164,7 @@ func TestKeyCredentials(t *testing.T) {
 	}{
 		{"valid", func(map[string]any) {}, http.StatusNoContent},
 		{"no customKeyIdentifier", func(c map[string]any) { delete(c, "customKeyIdentifier") }, http.StatusNoContent},
-		{"wrong thumbprint", func(c map[string]any) { c["customKeyIdentifier"] = base64.StdEncoding.EncodeToString([]byte("nope")) }, http.StatusBadRequest},
+		{"customKeyIdentifier is an opaque label", func(c map[string]any) { c["customKeyIdentifier"] = "52ED9B5038A47B9E2E2190715CC238359D4F8F73" }, http.StatusNoContent},
 		{"not a certificate", func(c map[string]any) { c["key"] = base64.StdEncoding.EncodeToString([]byte("nope")) }, http.StatusBadRequest},
 		{"not base64", func(c map[string]any) { c["key"] = "%%%" }, http.StatusBadRequest},
 		{"symmetric", func(c map[string]any) { c["type"] = "Symmetric" }, http.StatusBadRequest},

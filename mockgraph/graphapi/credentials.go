@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"crypto/x509"
-	"encoding/hex"
 	"net/http"
 	"slices"
 	"strings"
@@ -127,8 +126,10 @@ func (a *API) removePassword(w http.ResponseWriter, r *http.Request) error {
 }
 
 // checkKeyCredentials validates a keyCredentials collection written as a whole: every entry is
-// a public certificate for verifying client assertions, its customKeyIdentifier (if given) the
-// certificate's SHA-1 thumbprint; missing keyIds, dates and names are filled from the certificate.
+// a public certificate for verifying client assertions; missing keyIds, dates, names and
+// customKeyIdentifier (the SHA-1 thumbprint) are filled from the certificate. A given
+// customKeyIdentifier is kept as sent: Graph treats it as an opaque label (keycredential.md,
+// whose own example sends the hex thumbprint, which JSON decodes as base64 into other bytes).
 func (a *API) checkKeyCredentials(creds []tenant.KeyCredential) ([]tenant.KeyCredential, error) {
 	out := make([]tenant.KeyCredential, len(creds))
 	for i, c := range creds {
@@ -140,12 +141,8 @@ func (a *API) checkKeyCredentials(creds []tenant.KeyCredential) ([]tenant.KeyCre
 		if err != nil {
 			return nil, bad
 		}
-		sum := sha1.Sum(cert.Raw)
-		if len(c.CustomKeyIdentifier) > 0 && !bytes.Equal(c.CustomKeyIdentifier, sum[:]) &&
-			!strings.EqualFold(string(c.CustomKeyIdentifier), hex.EncodeToString(sum[:])) {
-			return nil, bad
-		}
 		if len(c.CustomKeyIdentifier) == 0 {
+			sum := sha1.Sum(cert.Raw)
 			c.CustomKeyIdentifier = sum[:]
 		}
 		if c.KeyID == "" {

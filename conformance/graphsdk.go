@@ -1,0 +1,165 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	kiotaauth "github.com/microsoft/kiota-authentication-azure-go"
+	khttp "github.com/microsoft/kiota-http-go"
+	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/applications"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/oauth2permissiongrants"
+)
+
+// graphBehaviours drive Graph with Microsoft's own Go SDK, which gzips bodies, sends
+// @odata.type and gives its token only to allowed hosts.
+var graphBehaviours = []behaviour{
+	{"graph/sdk-crud", 0, graphSDKCRUD},
+}
+
+// graphSDK is msgraph-sdk-go pointed at the target: its base URL, its TLS trust, and the
+// target's Graph host on the authentication provider's allowed list.
+func graphSDK(c *Case) *msgraph.GraphServiceClient {
+	c.t.Helper()
+	cred, err := c.s.adminCredential()
+	c.must(err, "admin credential")
+	auth, err := kiotaauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{graphScope}, []string{c.tgt().graphHost()})
+	c.must(err, "kiota authentication provider")
+	parent := c.tgt().client().Transport
+	if parent == nil {
+		parent = http.DefaultTransport
+	}
+	middleware := msgraphcore.GetDefaultMiddlewaresWithOptions(&msgraphcore.GraphClientOptions{})
+	httpClient := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(parent, middleware...)}
+	adapter, err := msgraph.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, httpClient)
+	c.must(err, "Graph request adapter")
+	adapter.SetBaseUrl(strings.TrimSuffix(c.tgt().GraphURL, "/"))
+	return msgraph.NewGraphServiceClient(adapter)
+}
+
+// odataCode is the Graph error code the SDK surfaced.
+func odataCode(err error) string {
+	var oe *odataerrors.ODataError
+	if errors.As(err, &oe) && oe.GetErrorEscaped() != nil && oe.GetErrorEscaped().GetCode() != nil {
+		return *oe.GetErrorEscaped().GetCode()
+	}
+	return ""
+}
+
+func graphSDKCRUD(c *Case) {
+	g := graphSDK(c)
+	ctx := c.ctx
+
+	body := models.NewApplication()
+	body.SetDisplayName(ptr(c.prefix))
+	body.SetSignInAudience(ptr("AzureADMyOrg"))
+	created, err := g.Applications().Post(ctx, body, nil)
+	c.must(err, "create application")
+	id, appID := deref(created.GetId()), deref(created.GetAppId())
+	if id == "" || appID == "" {
+		c.Fatalf("created application has no id or appId")
+	}
+	c.Cleanup("application "+appID, func(ctx context.Context) error {
+		return ignoreSDKNotFound(g.Applications().ByApplicationId(id).Delete(ctx, nil))
+	})
+
+	c.eventually("$filter finds the application", func() error {
+		list, err := g.Applications().Get(ctx, &applications.ApplicationsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &applications.ApplicationsRequestBuilderGetQueryParameters{Filter: ptr("appId eq '" + appID + "'")},
+		})
+		if err != nil {
+			return err
+		}
+		if n := len(list.GetValue()); n != 1 || deref(list.GetValue()[0].GetDisplayName()) != c.prefix {
+			return errors.New("$filter=appId eq '…' did not return exactly the new application")
+		}
+		return nil
+	})
+
+	pw := models.NewPasswordCredential()
+	pw.SetDisplayName(ptr(c.prefix))
+	add := applications.NewItemAddPasswordPostRequestBody()
+	add.SetPasswordCredential(pw)
+	cred, err := g.Applications().ByApplicationId(id).AddPassword().Post(ctx, add, nil)
+	c.must(err, "addPassword")
+	secretText := deref(cred.GetSecretText())
+	if secretText == "" || cred.GetKeyId() == nil || !strings.HasPrefix(secretText, deref(cred.GetHint())) {
+		c.Errorf("addPassword: want secretText, keyId and a hint of its first characters, got hint %q", deref(cred.GetHint()))
+	}
+
+	spBody := models.NewServicePrincipal()
+	spBody.SetAppId(ptr(appID))
+	var spID string
+	c.eventually("create service principal", func() error {
+		sp, err := g.ServicePrincipals().Post(ctx, spBody, nil)
+		if err == nil {
+			spID = deref(sp.GetId())
+		}
+		return err
+	})
+	c.Cleanup("service principal "+spID, func(ctx context.Context) error {
+		return ignoreSDKNotFound(g.ServicePrincipals().ByServicePrincipalId(spID).Delete(ctx, nil))
+	})
+
+	grant := models.NewOAuth2PermissionGrant()
+	grant.SetClientId(ptr(spID))
+	grant.SetConsentType(ptr("AllPrincipals"))
+	grant.SetResourceId(ptr(c.dicomSP().ID))
+	grant.SetScope(ptr(dicomReadWriteValue))
+	made, err := g.Oauth2PermissionGrants().Post(ctx, grant, nil)
+	c.must(err, "create oauth2PermissionGrant")
+	grantID := deref(made.GetId())
+	grants, err := g.Oauth2PermissionGrants().Get(ctx, &oauth2permissiongrants.Oauth2PermissionGrantsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &oauth2permissiongrants.Oauth2PermissionGrantsRequestBuilderGetQueryParameters{Filter: ptr("clientId eq '" + spID + "'")},
+	})
+	c.must(err, "list grants by clientId")
+	if n := len(grants.GetValue()); n != 1 || deref(grants.GetValue()[0].GetScope()) != dicomReadWriteValue {
+		c.Errorf("grants of the new principal: want one with scope %s, got %d", dicomReadWriteValue, n)
+	}
+
+	// The secret the SDK got works: the app signs in for a DICOM token.
+	cc, err := azidentity.NewClientSecretCredential(c.tgt().TenantID, appID, secretText, &azidentity.ClientSecretCredentialOptions{
+		ClientOptions: c.tgt().clientOptions(), DisableInstanceDiscovery: true})
+	c.must(err, "ClientSecretCredential")
+	c.eventually("token with the SDK's secret", func() error { _, err := tokenFor(c, cc, dicomScope); return err })
+
+	c.must(g.Oauth2PermissionGrants().ByOAuth2PermissionGrantId(grantID).Delete(ctx, nil), "delete grant")
+	c.must(g.ServicePrincipals().ByServicePrincipalId(spID).Delete(ctx, nil), "delete service principal")
+	c.must(g.Applications().ByApplicationId(id).Delete(ctx, nil), "delete application")
+	c.eventually("the deleted application is gone", func() error {
+		_, err := g.Applications().ByApplicationId(id).Get(ctx, nil)
+		if code := odataCode(err); code != "Request_ResourceNotFound" {
+			return errors.New("GET of a deleted application: want 404 Request_ResourceNotFound, got " + errString(err))
+		}
+		return nil
+	})
+}
+
+func ignoreSDKNotFound(err error) error {
+	if odataCode(err) == "Request_ResourceNotFound" {
+		return nil
+	}
+	return err
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "success"
+	}
+	return err.Error()
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,49 @@
+package conformance_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/dicomreg/dicomreg/conformance"
+	"github.com/dicomreg/dicomreg/mockgraph"
+)
+
+// mockTarget points the suite at a fresh bundled mock.
+func mockTarget(t *testing.T) *conformance.Target {
+	srv := mockgraph.Start(t)
+	seeded := srv.Seeded()
+	return &conformance.Target{
+		Name:              "mock",
+		AuthorityHost:     srv.AuthorityHost(),
+		TenantID:          srv.TenantID(),
+		GraphURL:          srv.GraphURL(),
+		ARMURL:            srv.ARMURL(),
+		DICOMURL:          srv.DICOMURL(),
+		DICOMServiceID:    seeded.DicomServiceID,
+		AdminClientID:     seeded.AdminAppID,
+		AdminClientSecret: seeded.AdminSecret,
+		Username:          seeded.TestUsername,
+		Password:          seeded.TestPassword,
+		HTTPClient:        srv.Client(),
+		CAFile:            srv.CAFile(),
+		Dicomreg:          dicomregPath,
+		DicomregError:     dicomregErr,
+		SignInForm:        true,
+		ApproveDeviceCode: func(_ context.Context, userCode string) error {
+			return srv.ApproveDeviceCode(userCode, seeded.TestUsername)
+		},
+		AdvanceClock: srv.Clock().Advance,
+		GraphWrites:  func() int { return srv.Requests().Writes },
+	}
+}
+
+// TestMock runs the whole suite on the bundled mock, where every behaviour must run.
+func TestMock(t *testing.T) {
+	rep := conformance.Run(t, mockTarget(t))
+	if n := rep.Count(conformance.Skipped); n != 0 {
+		t.Errorf("%d behaviours skipped on the bundled mock; every one must run there", n)
+	}
+	if len(rep.Results) != len(conformance.Names()) {
+		t.Errorf("report has %d results for %d behaviours", len(rep.Results), len(conformance.Names()))
+	}
+}

@@ -1,0 +1,231 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// behaviour is one named check of the suite.
+type behaviour struct {
+	name  string
+	needs Capability
+	run   func(c *Case)
+}
+
+// behaviours is the suite, in the order it runs; each entry stands alone.
+func behaviours() []behaviour {
+	var all []behaviour
+	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, aadstsBehaviours, tokenBehaviours} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+// Outcome is how a behaviour ended.
+type Outcome string
+
+// Outcomes.
+const (
+	Passed  Outcome = "pass"
+	Failed  Outcome = "FAIL"
+	Skipped Outcome = "skip"
+)
+
+// Result is one behaviour's outcome and, for a failure or a skip, the first reason given.
+type Result struct {
+	Name    string
+	Outcome Outcome
+	Reason  string
+}
+
+// Report is what Run found.
+type Report struct {
+	Target  string
+	Results []Result
+}
+
+// Count is how many behaviours ended with o.
+func (r *Report) Count(o Outcome) int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "conformance on %s: %d passed, %d failed, %d skipped\n", r.Target, r.Count(Passed), r.Count(Failed), r.Count(Skipped))
+	for _, res := range r.Results {
+		fmt.Fprintf(&b, "  %-4s %s", res.Outcome, res.Name)
+		if res.Reason != "" {
+			fmt.Fprintf(&b, " — %s", firstLine(res.Reason))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+// Run runs every behaviour against target as a subtest of t and returns what happened; the
+// report is also logged. Behaviours run one after another: some move the target's clock.
+func Run(t *testing.T, target *Target) *Report {
+	t.Helper()
+	if err := target.validate(); err != nil {
+		t.Fatalf("conformance: %v", err)
+	}
+	s := newSuite(target)
+	rep := &Report{Target: target.Name}
+	for _, b := range behaviours() {
+		var c *Case
+		t.Run(b.name, func(t *testing.T) {
+			c = newCase(t, s, b.name)
+			if why := target.skipReason(b.name); why != "" {
+				c.skip(why)
+			}
+			if why := target.missing(b.needs); why != "" {
+				c.skip("target cannot run this: " + why)
+			}
+			b.run(c)
+		})
+		rep.Results = append(rep.Results, c.result())
+	}
+	t.Log("\n" + rep.String())
+	return rep
+}
+
+// Names lists the behaviours, sorted, for documentation and tests.
+func Names() []string {
+	var names []string
+	for _, b := range behaviours() {
+		names = append(names, b.name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// behaviourTimeout bounds one behaviour, so a hung request fails it instead of the whole run.
+func (t *Target) behaviourTimeout() time.Duration {
+	return time.Minute + 2*t.Propagation
+}
+
+// Case is one running behaviour: its test, context, the target and helpers that create objects
+// named after it and clean them up.
+type Case struct {
+	t      *testing.T
+	s      *suite
+	ctx    context.Context
+	name   string
+	prefix string // display-name prefix of every object it creates
+	reason string // first failure or skip message
+}
+
+func newCase(t *testing.T, s *suite, name string) *Case {
+	ctx, cancel := context.WithTimeout(context.Background(), s.tgt.behaviourTimeout())
+	t.Cleanup(cancel)
+	short := strings.NewReplacer("/", "-", "_", "-").Replace(name)
+	return &Case{t: t, s: s, ctx: ctx, name: name, prefix: objectPrefix + randomHex(4) + "-" + short}
+}
+
+// objectPrefix starts the display name of everything the suite creates, so a cleanup of a live
+// tenant can find leftovers.
+const objectPrefix = "dicomreg-conf-"
+
+func (c *Case) tgt() *Target { return c.s.tgt }
+
+func (c *Case) note(msg string) {
+	if c.reason == "" {
+		c.reason = msg
+	}
+}
+
+// Fatalf records the reason and stops the behaviour.
+func (c *Case) Fatalf(format string, args ...any) {
+	c.t.Helper()
+	c.note(fmt.Sprintf(format, args...))
+	c.t.Fatalf(format, args...)
+}
+
+// Errorf records the reason and marks the behaviour failed.
+func (c *Case) Errorf(format string, args ...any) {
+	c.t.Helper()
+	c.note(fmt.Sprintf(format, args...))
+	c.t.Errorf(format, args...)
+}
+
+// Logf logs.
+func (c *Case) Logf(format string, args ...any) {
+	c.t.Helper()
+	c.t.Logf(format, args...)
+}
+
+// Cleanup runs fn when the behaviour ends, whatever its outcome, with a fresh context: the
+// behaviour's own may have expired.
+func (c *Case) Cleanup(what string, fn func(ctx context.Context) error) {
+	c.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := fn(ctx); err != nil {
+			c.t.Logf("cleanup %s: %v", what, err)
+		}
+	})
+}
+
+func (c *Case) skip(reason string) {
+	c.t.Helper()
+	c.note(reason)
+	c.t.Skip(reason)
+}
+
+// must stops the behaviour on err.
+func (c *Case) must(err error, what string) {
+	c.t.Helper()
+	if err != nil {
+		c.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (c *Case) result() Result {
+	r := Result{Name: c.name, Outcome: Passed}
+	switch {
+	case c.t.Skipped():
+		r.Outcome, r.Reason = Skipped, c.reason
+	case c.t.Failed():
+		r.Outcome, r.Reason = Failed, c.reason
+	}
+	return r
+}
+
+// eventually runs fn until it succeeds or the target's propagation time is over; on a target
+// that is consistent at once it runs fn exactly once.
+func (c *Case) eventually(what string, fn func() error) {
+	c.t.Helper()
+	c.must(retry(c.ctx, c.tgt().Propagation, fn), what)
+}
+
+func retry(ctx context.Context, within time.Duration, fn func() error) error {
+	deadline := time.Now().Add(within)
+	wait := time.Second
+	for {
+		err := fn()
+		if err == nil || within == 0 || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 15*time.Second)
+	}
+}
