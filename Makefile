@@ -23,8 +23,12 @@ fmt-check: ## fail if gofmt would change a file
 vet: ## go vet
 	$(GO) vet ./...
 
+REPORT    := $(CURDIR)/bin/conformance-mock.txt
+
 test: fmt-check vet ## vet, then every test with the race detector (the conformance suite runs on the bundled mock)
-	$(GO) test -race -count=1 ./...
+	@mkdir -p $(BIN) && rm -f $(REPORT)
+	DICOMREG_CONFORMANCE_REPORT=$(REPORT) $(GO) test -race -count=1 ./...
+	@cat $(REPORT)
 
 demo: build ## register a DICOM client against the bundled mock, get a token, call the mock DICOM endpoint
 	@bash scripts/demo.sh
