@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -13,8 +14,6 @@ import (
 	"fmt"
 	"math/big"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // Keys signs and validates tokens with one RSA key and its self-signed certificate.
@@ -23,6 +22,8 @@ type Keys struct {
 	certDER []byte
 	kid     string // base64url SHA-1 of the certificate, as Entra's kid and x5t
 	jwks    []byte
+	signer  signer
+	header  string // the JWT header segment, the same for every token
 }
 
 // New wraps priv with a self-signed certificate valid from notBefore for ten years.
@@ -40,10 +41,15 @@ func New(priv *rsa.PrivateKey, notBefore time.Time) (*Keys, error) {
 		return nil, fmt.Errorf("keys: self-signed certificate: %w", err)
 	}
 	sum := sha1.Sum(der)
-	k := &Keys{priv: priv, certDER: der, kid: base64.RawURLEncoding.EncodeToString(sum[:])}
+	k := &Keys{priv: priv, certDER: der, kid: base64.RawURLEncoding.EncodeToString(sum[:]), signer: newSigner(priv)}
+	// Entra's header: typ, alg, x5t, kid, in that order.
+	k.header = base64.RawURLEncoding.EncodeToString([]byte(`{"typ":"JWT","alg":"RS256","x5t":"` + k.kid + `","kid":"` + k.kid + `"}`))
 	k.jwks, err = json.Marshal(map[string]any{"keys": []any{k.jwk()}})
 	return k, err
 }
+
+// Backend names the RSA implementation that signs ("OpenSSL 3.0.x" or "go crypto/rsa").
+func (k *Keys) Backend() string { return k.signer.backend() }
 
 // Generate makes a new 2048-bit key.
 func Generate(notBefore time.Time) (*Keys, error) {
@@ -78,8 +84,21 @@ func (k *Keys) JWKS() []byte { return k.jwks }
 
 // Sign mints an RS256 JWT over claims, with typ, kid and x5t in its header as Entra sends them.
 func (k *Keys) Sign(claims map[string]any) (string, error) {
-	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims(claims))
-	t.Header["kid"] = k.kid
-	t.Header["x5t"] = k.kid
-	return t.SignedString(k.priv)
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("keys: claims: %w", err)
+	}
+	enc := base64.RawURLEncoding
+	b := make([]byte, 0, len(k.header)+1+enc.EncodedLen(len(payload))+1+enc.EncodedLen(k.priv.Size()))
+	b = append(b, k.header...)
+	b = append(b, '.')
+	b = enc.AppendEncode(b, payload)
+	digest := sha256.Sum256(b)
+	sig, err := k.signer.signSHA256(digest[:])
+	if err != nil {
+		return "", fmt.Errorf("keys: sign: %w", err)
+	}
+	b = append(b, '.')
+	b = enc.AppendEncode(b, sig)
+	return string(b), nil
 }

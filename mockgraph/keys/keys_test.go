@@ -19,7 +19,7 @@ var (
 	testKeys     *Keys
 )
 
-func fixture(t *testing.T) *Keys {
+func fixture(t testing.TB) *Keys {
 	t.Helper()
 	testKeysOnce.Do(func() {
 		var err error

@@ -1,0 +1,88 @@
+package keys
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"strings"
+	"testing"
+	"time"
+)
+
+// backends is every signer this build and machine can use for k's key.
+func backends(t testing.TB, k *Keys) map[string]signer {
+	t.Helper()
+	all := map[string]signer{BackendGo: goSigner{k.priv}}
+	if s := newOpenSSLSigner(k.priv); s != nil {
+		all[s.backend()] = s
+	}
+	return all
+}
+
+// withSigner is k signing with s.
+func withSigner(k *Keys, s signer) *Keys {
+	c := *k
+	c.signer = s
+	return &c
+}
+
+func TestEverySignerMintsTokensTheValidatorAccepts(t *testing.T) {
+	k := fixture(t)
+	now := time.Now()
+	for name, s := range backends(t, k) {
+		t.Run(name, func(t *testing.T) {
+			if !agrees(s, &k.priv.PublicKey) {
+				t.Fatal("signature does not verify with crypto/rsa")
+			}
+			tok, err := withSigner(k, s).Sign(claimsAt(now))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := k.Validate(tok, Expect{Audiences: []string{aud}, Issuers: []string{iss}, Now: now}); err != nil {
+				t.Fatalf("own token rejected: %v", err)
+			}
+			header, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
+			if want := `{"typ":"JWT","alg":"RS256","x5t":"` + k.kid + `","kid":"` + k.kid + `"}`; string(header) != want {
+				t.Errorf("header %s, want %s", header, want)
+			}
+		})
+	}
+}
+
+func TestBrokenSignerIsNeverUsed(t *testing.T) {
+	k := fixture(t)
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if agrees(goSigner{other}, &k.priv.PublicKey) {
+		t.Fatal("a signer with another key passed the self-test")
+	}
+}
+
+func TestBackendEnvForcesGo(t *testing.T) {
+	t.Setenv(BackendEnv, backendForceGo)
+	if got := newSigner(fixture(t).priv).backend(); got != BackendGo {
+		t.Fatalf("backend %q with %s=%s", got, BackendEnv, backendForceGo)
+	}
+}
+
+// BenchmarkSign is the RS256 token signing rate of each backend, on all cores.
+func BenchmarkSign(b *testing.B) {
+	k := fixture(b)
+	claims := claimsAt(time.Now())
+	for name, s := range backends(b, k) {
+		ks := withSigner(k, s)
+		b.Run(strings.Fields(name)[0], func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := ks.Sign(claims); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+		})
+	}
+}
