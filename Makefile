@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X github.com/dicomreg/dicomreg/plugin/cli.Version=$(VERSION)
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
 
-.PHONY: all build test vet fmt-check demo bench fuzz load clean help
+.PHONY: all build test vet fmt-check demo bench bench-peer fuzz load clean help
 
 all: build
 
@@ -35,6 +35,9 @@ demo: build ## register a DICOM client against the bundled mock, get a token, ca
 
 bench: build ## Go benchmarks and a short load run against `mockgraph serve`
 	@bash scripts/bench.sh
+
+bench-peer: ## oauth2-mock-server (npm) vs mockgraph serve: tokens/s, p50/p99, exec→ready, ratios
+	@bash scripts/bench-peer.sh
 
 load: ## 200 clients for 60 s against mockgraph built with -race (LOAD_CLIENTS, LOAD_DURATION)
 	@bash scripts/load.sh

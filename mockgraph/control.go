@@ -54,7 +54,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	_ = s.store.View(func(d *tenant.Directory) error { counts = d.Counts(); return nil })
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{
 		"status": "ok", "testServer": true, "tenantId": s.TenantID(), "seed": strconv.FormatUint(s.seed, 10),
-		"now": s.clock.Now().Format(time.RFC3339Nano), "objects": counts,
+		"now": s.clock.Now().Format(time.RFC3339Nano), "objects": counts, "signer": s.keys.Backend(),
 	})
 }
 

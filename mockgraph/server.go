@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -59,6 +60,9 @@ type Server struct {
 	done      chan error
 	tempDir   string
 	initial   []byte // the directory as started, for the control API's reset
+
+	clientOnce sync.Once
+	client     *http.Client // Client's, shared like httptest.Server's
 }
 
 // New builds and starts a server; it is serving when New returns.
@@ -101,7 +105,7 @@ func NewWithOptions(o Options) (*Server, error) {
 		return nil, err
 	}
 	now := s.clock.Now()
-	if s.keys, err = keys.New(priv, now.AddDate(-1, 0, 0)); err != nil {
+	if s.keys, err = tokenKeys(priv); err != nil {
 		return nil, err
 	}
 	if s.ca, err = tlsca.New(now.AddDate(0, 0, -1)); err != nil {
@@ -235,6 +239,11 @@ func limitBody(next http.Handler) http.Handler {
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if s.client != nil {
+		// Its idle HTTP/2 connections would otherwise hold Shutdown for the server's one-second
+		// GOAWAY grace.
+		s.client.CloseIdleConnections()
+	}
 	err := s.Shutdown(ctx)
 	if s.tempDir != "" {
 		os.RemoveAll(s.tempDir)
@@ -295,9 +304,13 @@ func (s *Server) CAFile() string { return s.caFile }
 // CACertPEM is the CA certificate.
 func (s *Server) CACertPEM() []byte { return s.ca.CertPEM() }
 
-// Client is an HTTP client that trusts the server.
+// Client is an HTTP client that trusts the server; the same one every call (Close closes its
+// idle connections).
 func (s *Server) Client() *http.Client {
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.ca.Pool()}, ForceAttemptHTTP2: true}}
+	s.clientOnce.Do(func() {
+		s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.ca.Pool()}, ForceAttemptHTTP2: true}}
+	})
+	return s.client
 }
 
 // Clock is the server's clock; advance it instead of sleeping.

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/dicomreg/dicomreg/mockgraph/keys"
 )
 
 // RSA-2048 generation takes tens to hundreds of milliseconds, too slow for a server that tests
@@ -24,6 +26,23 @@ var (
 func sharedProcessKey() (*rsa.PrivateKey, error) {
 	processKeyOnce.Do(func() { processKey, processKeyErr = rsa.GenerateKey(rand.Reader, 2048) })
 	return processKey, processKeyErr
+}
+
+// keysByPrivateKey holds the keys.Keys made for each signing key: its certificate and OpenSSL
+// key take about 2 ms to build, which every server started in a test would otherwise pay.
+var keysByPrivateKey sync.Map // *rsa.PrivateKey → *keys.Keys
+
+// tokenKeys returns the signing keys for priv, built once per key and process.
+func tokenKeys(priv *rsa.PrivateKey) (*keys.Keys, error) {
+	if k, ok := keysByPrivateKey.Load(priv); ok {
+		return k.(*keys.Keys), nil
+	}
+	k, err := keys.New(priv)
+	if err != nil {
+		return nil, err
+	}
+	stored, _ := keysByPrivateKey.LoadOrStore(priv, k)
+	return stored.(*keys.Keys), nil
 }
 
 // signingKey returns the key to sign tokens with: from the cache file when one is named and

@@ -35,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	keysOnce.Do(func() {
 		var err error
-		if testKeys, err = keys.Generate(time.Now()); err != nil {
+		if testKeys, err = keys.Generate(); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -49,7 +49,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	keysOnce.Do(func() {
 		var err error
-		if testKeys, err = keys.Generate(time.Now()); err != nil {
+		if testKeys, err = keys.Generate(); err != nil {
 			t.Fatal(err)
 		}
 	})

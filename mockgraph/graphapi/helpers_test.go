@@ -31,7 +31,7 @@ var (
 // the tests themselves.
 func signingKeys(t testing.TB) *keys.Keys {
 	keysOnce.Do(func() {
-		k, err := keys.Generate(epoch)
+		k, err := keys.Generate()
 		if err != nil {
 			t.Fatal(err)
 		}

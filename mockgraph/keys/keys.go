@@ -22,17 +22,24 @@ type Keys struct {
 	certDER []byte
 	kid     string // base64url SHA-1 of the certificate, as Entra's kid and x5t
 	jwks    []byte
-	signer  signer
+	signer  *upgradingSigner
 	header  string // the JWT header segment, the same for every token
 }
 
-// New wraps priv with a self-signed certificate valid from notBefore for ten years.
-func New(priv *rsa.PrivateKey, notBefore time.Time) (*Keys, error) {
+// The JWKS certificate's validity is fixed, not taken from a clock: the certificate, and so the
+// kid (its thumbprint), then depend on the key alone, and tokens outlive a restart.
+var (
+	certNotBefore = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	certNotAfter  = time.Date(2050, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// New wraps priv with a self-signed certificate (deterministic for a given key).
+func New(priv *rsa.PrivateKey) (*Keys, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "dicomreg mockgraph token signing"},
-		NotBefore:             notBefore.Add(-time.Hour),
-		NotAfter:              notBefore.AddDate(10, 0, 0),
+		NotBefore:             certNotBefore,
+		NotAfter:              certNotAfter,
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 	}
@@ -51,13 +58,20 @@ func New(priv *rsa.PrivateKey, notBefore time.Time) (*Keys, error) {
 // Backend names the RSA implementation that signs ("OpenSSL 3.0.x" or "go crypto/rsa").
 func (k *Keys) Backend() string { return k.signer.backend() }
 
+// AwaitBackend waits until the fastest available RSA implementation signs (a few ms after New),
+// and returns its name.
+func (k *Keys) AwaitBackend() string {
+	k.signer.wait()
+	return k.signer.backend()
+}
+
 // Generate makes a new 2048-bit key.
-func Generate(notBefore time.Time) (*Keys, error) {
+func Generate() (*Keys, error) {
 	priv, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, err
 	}
-	return New(priv, notBefore)
+	return New(priv)
 }
 
 // KeyID is the kid (and x5t) in every token's header.

@@ -23,7 +23,7 @@ func fixture(t testing.TB) *Keys {
 	t.Helper()
 	testKeysOnce.Do(func() {
 		var err error
-		if testKeys, err = Generate(time.Now()); err != nil {
+		if testKeys, err = Generate(); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -131,7 +131,7 @@ func TestValidateRefusals(t *testing.T) {
 func jsonInt(v int64) string { b, _ := json.Marshal(v); return string(b) }
 
 func FuzzValidate(f *testing.F) {
-	k, err := Generate(time.Now())
+	k, err := Generate()
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"os"
+	"sync/atomic"
 )
 
 // BackendEnv names the environment variable that forces the pure-Go RSA signer ("go"), for
@@ -24,16 +25,46 @@ type signer interface {
 	backend() string
 }
 
-// newSigner returns OpenSSL's RSA when this build and machine have it and it agrees with
-// crypto/rsa on a test signature, and crypto/rsa otherwise.
-func newSigner(priv *rsa.PrivateKey) signer {
-	if os.Getenv(BackendEnv) != backendForceGo {
-		if s := newOpenSSLSigner(priv); s != nil && agrees(s, &priv.PublicKey) {
-			return s
-		}
+// newSigner returns a signer that uses crypto/rsa at once and OpenSSL's RSA as soon as it is
+// loaded, if this build and machine have it and it agrees with crypto/rsa on a test signature.
+// Loading libcrypto takes ~7 ms, so it happens beside start-up, not on its path.
+func newSigner(priv *rsa.PrivateKey) *upgradingSigner {
+	u := &upgradingSigner{fallback: goSigner{priv}, loaded: make(chan struct{})}
+	if os.Getenv(BackendEnv) == backendForceGo {
+		close(u.loaded)
+		return u
 	}
-	return goSigner{priv}
+	go func() {
+		defer close(u.loaded)
+		if s := newOpenSSLSigner(priv); s != nil && agrees(s, &priv.PublicKey) {
+			u.fast.Store(&s)
+		}
+	}()
+	return u
 }
+
+// upgradingSigner signs with fast once it is set, with fallback until then.
+type upgradingSigner struct {
+	fallback goSigner
+	fast     atomic.Pointer[signer]
+	loaded   chan struct{} // closed when fast is set or known to be unavailable
+}
+
+func (u *upgradingSigner) current() signer {
+	if p := u.fast.Load(); p != nil {
+		return *p
+	}
+	return u.fallback
+}
+
+func (u *upgradingSigner) signSHA256(digest []byte) ([]byte, error) {
+	return u.current().signSHA256(digest)
+}
+
+func (u *upgradingSigner) backend() string { return u.current().backend() }
+
+// wait blocks until the faster backend is in use or known to be unavailable.
+func (u *upgradingSigner) wait() { <-u.loaded }
 
 // agrees checks one signature of s with crypto/rsa's verifier, so that a broken or mismatched
 // library is never used.

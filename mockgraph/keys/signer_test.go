@@ -21,9 +21,9 @@ func backends(t testing.TB, k *Keys) map[string]signer {
 
 // withSigner is k signing with s.
 func withSigner(k *Keys, s signer) *Keys {
-	c := *k
-	c.signer = s
-	return &c
+	u := &upgradingSigner{fallback: goSigner{k.priv}}
+	u.fast.Store(&s)
+	return &Keys{priv: k.priv, certDER: k.certDER, kid: k.kid, jwks: k.jwks, header: k.header, signer: u}
 }
 
 func TestEverySignerMintsTokensTheValidatorAccepts(t *testing.T) {
@@ -49,6 +49,17 @@ func TestEverySignerMintsTokensTheValidatorAccepts(t *testing.T) {
 	}
 }
 
+func TestSignerUpgradesToTheFastestBackend(t *testing.T) {
+	k := fixture(t)
+	want := BackendGo
+	if s := newOpenSSLSigner(k.priv); s != nil {
+		want = s.backend()
+	}
+	if got := k.AwaitBackend(); got != want {
+		t.Fatalf("backend after loading: %q, want %q", got, want)
+	}
+}
+
 func TestBrokenSignerIsNeverUsed(t *testing.T) {
 	k := fixture(t)
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -62,7 +73,9 @@ func TestBrokenSignerIsNeverUsed(t *testing.T) {
 
 func TestBackendEnvForcesGo(t *testing.T) {
 	t.Setenv(BackendEnv, backendForceGo)
-	if got := newSigner(fixture(t).priv).backend(); got != BackendGo {
+	s := newSigner(fixture(t).priv)
+	s.wait()
+	if got := s.backend(); got != BackendGo {
 		t.Fatalf("backend %q with %s=%s", got, BackendEnv, backendForceGo)
 	}
 }
