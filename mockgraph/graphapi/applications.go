@@ -101,7 +101,7 @@ func (a *API) listApplications(w http.ResponseWriter, r *http.Request) error {
 	}
 	rep := a.replica()
 	return list(a, w, r, collection[tenant.Application]{
-		set: setApplications, schema: appSchema, all: (*tenant.Directory).Applications,
+		set: setApplications, schema: appSchema, all: (*tenant.Directory).EachApplication,
 		index: func(d *tenant.Directory, f odata.Node) ([]*tenant.Application, bool) {
 			if v, ok := odata.EqualityKey(f, "appId"); ok {
 				return one(d.ApplicationByAppID(v))

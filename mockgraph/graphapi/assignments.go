@@ -1,7 +1,9 @@
 package graphapi
 
 import (
+	"iter"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -52,14 +54,14 @@ func (a *API) listAssignments(assignedTo bool) handler {
 		}
 		return list(a, w, r, collection[tenant.AppRoleAssignment]{
 			set: assignmentSet(sp, assignedTo), schema: assignmentSchema, props: assignmentProps,
-			all: func(d *tenant.Directory) []*tenant.AppRoleAssignment {
+			all: func(d *tenant.Directory) iter.Seq[*tenant.AppRoleAssignment] {
 				var out []*tenant.AppRoleAssignment
 				for _, x := range d.AppRoleAssignments() {
 					if ofSP(x, sp, assignedTo) {
 						out = append(out, x)
 					}
 				}
-				return out
+				return slices.Values(out)
 			},
 		})
 	}

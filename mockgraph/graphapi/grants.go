@@ -29,7 +29,7 @@ func (a *API) listGrants(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return list(a, w, r, collection[tenant.OAuth2PermissionGrant]{
-		set: setGrants, schema: grantSchema, all: (*tenant.Directory).Grants, props: grantProps,
+		set: setGrants, schema: grantSchema, all: (*tenant.Directory).EachGrant, props: grantProps,
 	})
 }
 

@@ -3,6 +3,7 @@ package graphapi
 import (
 	"cmp"
 	"encoding/json"
+	"iter"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,7 +17,7 @@ import (
 type collection[T any] struct {
 	set    string
 	schema *odata.Schema
-	all    func(d *tenant.Directory) []*T
+	all    func(d *tenant.Directory) iter.Seq[*T]
 	// index answers a filter from the directory's indexes when it pins an indexed property
 	// (ok true: the candidates, which the filter still checks); nil or ok false: scan all.
 	index   func(d *tenant.Directory, f odata.Node) (candidates []*T, ok bool)
@@ -48,14 +49,16 @@ func list[T any](a *API, w http.ResponseWriter, r *http.Request, c collection[T]
 	}
 	var matches []*T
 	_ = a.cfg.Store.View(func(d *tenant.Directory) error {
-		cands, ok := []*T(nil), false
+		var cands iter.Seq[*T]
 		if q.Filter != nil && c.index != nil {
-			cands, ok = c.index(d, q.Filter)
+			if hits, ok := c.index(d, q.Filter); ok {
+				cands = slices.Values(hits)
+			}
 		}
-		if !ok {
+		if cands == nil {
 			cands = c.all(d)
 		}
-		for _, o := range cands {
+		for o := range cands {
 			if o != nil && (c.visible == nil || c.visible(o)) && (q.Filter == nil || odata.Match(q.Filter, c.props(o))) {
 				matches = append(matches, o)
 				if len(matches) == enough {

@@ -1,7 +1,9 @@
 package graphapi
 
 import (
+	"iter"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -17,9 +19,9 @@ func (a *API) listOrganization(w http.ResponseWriter, r *http.Request) error {
 	}
 	return list(a, w, r, collection[tenant.Organization]{
 		set: setOrganization, schema: orgSchema, props: orgProps,
-		all: func(d *tenant.Directory) []*tenant.Organization {
+		all: func(d *tenant.Directory) iter.Seq[*tenant.Organization] {
 			org := d.Organization
-			return []*tenant.Organization{&org}
+			return slices.Values([]*tenant.Organization{&org})
 		},
 	})
 }

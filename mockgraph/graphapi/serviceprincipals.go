@@ -58,7 +58,7 @@ func (a *API) listServicePrincipals(w http.ResponseWriter, r *http.Request) erro
 	}
 	rep := a.replica()
 	return list(a, w, r, collection[tenant.ServicePrincipal]{
-		set: setServicePrincipals, schema: spSchema, all: (*tenant.Directory).ServicePrincipals,
+		set: setServicePrincipals, schema: spSchema, all: (*tenant.Directory).EachServicePrincipal,
 		index: func(d *tenant.Directory, f odata.Node) ([]*tenant.ServicePrincipal, bool) {
 			if v, ok := odata.EqualityKey(f, "appId"); ok {
 				return one(d.ServicePrincipalByAppID(v))

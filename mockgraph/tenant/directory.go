@@ -3,6 +3,7 @@ package tenant
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -89,6 +90,9 @@ func (d *Directory) ApplicationByUniqueName(name string) *Application {
 // Applications returns every app in creation order.
 func (d *Directory) Applications() []*Application { return d.apps.all() }
 
+// EachApplication yields the applications in creation order.
+func (d *Directory) EachApplication() iter.Seq[*Application] { return d.apps.each() }
+
 // PutApplication stores a new app or replaces the one with the same object id.
 func (d *Directory) PutApplication(a *Application) {
 	a.Normalize()
@@ -160,6 +164,9 @@ func (d *Directory) ServicePrincipalByName(name string) *ServicePrincipal {
 
 // ServicePrincipals returns every service principal in creation order.
 func (d *Directory) ServicePrincipals() []*ServicePrincipal { return d.sps.all() }
+
+// EachServicePrincipal yields the service principals in creation order.
+func (d *Directory) EachServicePrincipal() iter.Seq[*ServicePrincipal] { return d.sps.each() }
 
 // PutServicePrincipal stores a new service principal or replaces one with the same object id.
 func (d *Directory) PutServicePrincipal(s *ServicePrincipal) {
@@ -239,6 +246,9 @@ func (d *Directory) Grant(id string) *OAuth2PermissionGrant { return d.grants.ge
 
 // Grants returns every oauth2PermissionGrant in creation order.
 func (d *Directory) Grants() []*OAuth2PermissionGrant { return d.grants.all() }
+
+// EachGrant yields the delegated permission grants in creation order.
+func (d *Directory) EachGrant() iter.Seq[*OAuth2PermissionGrant] { return d.grants.each() }
 
 // PutGrant stores or replaces a grant.
 func (d *Directory) PutGrant(g *OAuth2PermissionGrant) { d.grants.put(key(g.ID), g) }

@@ -1,6 +1,9 @@
 package tenant
 
-import "slices"
+import (
+	"iter"
+	"slices"
+)
 
 // table keeps objects by id in insertion order, so lists and paging are stable.
 type table[T any] struct {
@@ -31,6 +34,18 @@ func (t *table[T]) del(id string) bool {
 }
 
 func (t *table[T]) len() int { return len(t.order) }
+
+// each yields the objects in insertion order without copying them, so a list that needs one
+// page stops early.
+func (t *table[T]) each() iter.Seq[*T] {
+	return func(yield func(*T) bool) {
+		for _, id := range t.order {
+			if !yield(t.rows[id]) {
+				return
+			}
+		}
+	}
+}
 
 // all returns the objects in insertion order.
 func (t *table[T]) all() []*T {
