@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -51,6 +52,22 @@ func MarshalState(d *Directory) ([]byte, error) {
 	return json.Marshal(s)
 }
 
+// check refuses entries a hand-edited or damaged file can hold and the directory cannot: null
+// objects.
+func (s *snapshot) check() error {
+	return errors.Join(noNulls("applications", s.Applications), noNulls("servicePrincipals", s.ServicePrincipals),
+		noNulls("users", s.Users), noNulls("grants", s.Grants), noNulls("appRoleAssignments", s.AppRoleAssignments),
+		noNulls("roleAssignments", s.RoleAssignments), noNulls("subscriptions", s.Subscriptions),
+		noNulls("dicomServices", s.DicomServices), noNulls("dicomInstances", s.DicomInstances))
+}
+
+func noNulls[T any](field string, objects []*T) error {
+	if i := slices.Index(objects, nil); i >= 0 {
+		return fmt.Errorf("state file: %s[%d] is null", field, i)
+	}
+	return nil
+}
+
 // UnmarshalState decodes a state file's content, rebuilding every index.
 func UnmarshalState(data []byte) (*Directory, error) {
 	var s snapshot
@@ -62,6 +79,9 @@ func UnmarshalState(data []byte) (*Directory, error) {
 	}
 	if s.TenantID == "" {
 		return nil, errors.New("state file names no tenant")
+	}
+	if err := s.check(); err != nil {
+		return nil, err
 	}
 	d := NewDirectory(s.TenantID)
 	d.Organization, d.Seeded, d.changeFeed = s.Organization, s.Seeded, s.ChangeFeed
