@@ -114,8 +114,8 @@ func (o *certCreateOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.App, "app", "", "the app registration: display name or app (client) id")
 	fs.StringVar(&o.Subject, "subject", "", "certificate subject CN (default: the app's display name)")
 	fs.IntVar(&o.Years, "years", defaultYears, "validity in years")
-	fs.StringVar(&o.Out, "out", "", "PEM file to write the certificate and its private key to (mode 0600)")
-	fs.StringVar(&o.Out, "key-out", "", "same as --out")
+	fs.StringVar(&o.Out, "cert-out", "", "PEM file to write the certificate and its private key to (mode 0600)")
+	fs.StringVar(&o.Out, "out", "", "same as --cert-out")
 }
 
 func runCertCreate(ctx context.Context, f *Factory, opts *certCreateOptions) error {
@@ -123,7 +123,7 @@ func runCertCreate(ctx context.Context, f *Factory, opts *certCreateOptions) err
 		return usageErrorf("--app NAME|APPID is required")
 	}
 	if opts.Out == "" {
-		return usageErrorf("--out FILE is required: the private key is written there (mode 0600) and nowhere else")
+		return usageErrorf("--cert-out FILE is required: the private key is written there (mode 0600) and nowhere else")
 	}
 	if opts.Years <= 0 {
 		return usageErrorf("--years %d must be positive", opts.Years)
@@ -312,10 +312,10 @@ certificates are never lost. Uploading a certificate the app already has changes
 				Name:  "create",
 				Short: "Make a self-signed certificate (RSA 2048, SHA-256, client auth), save it with its key, upload it",
 				Long: `Like PowerShell's New-SelfSignedCertificate: CN=<subject> (default the app's name), valid for
---years. The certificate and its PKCS#8 private key are written to --out with mode 0600, the form
+--years. The certificate and its PKCS#8 private key are written to --cert-out with mode 0600, the form
 AZURE_CLIENT_CERTIFICATE_PATH and 'dicomreg token get --flow certificate --cert-file' read; only
 the public certificate is uploaded.`,
-				Example: `dicomreg app cert create --app my-viewer --out my-viewer.pem`,
+				Example: `dicomreg app cert create --app my-viewer --cert-out my-viewer.pem`,
 				Flags:   create.bind,
 				Run:     func(ctx context.Context, _ []string) error { return runCertCreate(ctx, f, create) },
 			},

@@ -112,7 +112,7 @@ func TestCertCreate(t *testing.T) {
 func TestCertCreateNeedsOut(t *testing.T) {
 	store := &fakeKeyStore{app: appKeys{ObjectID: "obj", AppID: "app"}}
 	f, _, _ := plainFactory()
-	if err := runCertCreate(context.Background(), f, &certCreateOptions{App: "app", Years: 1, Store: store.open}); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--out") {
+	if err := runCertCreate(context.Background(), f, &certCreateOptions{App: "app", Years: 1, Store: store.open}); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--cert-out") {
 		t.Errorf("err = %v", err)
 	}
 	if len(store.writes) != 0 {
@@ -185,7 +185,7 @@ func TestCertFlags(t *testing.T) {
 	var create certCreateOptions
 	fs := pflag.NewFlagSet("create", pflag.ContinueOnError)
 	create.bind(fs)
-	if err := fs.Parse([]string{"--app", "viewer", "--key-out", "k.pem"}); err != nil {
+	if err := fs.Parse([]string{"--app", "viewer", "--cert-out", "k.pem"}); err != nil {
 		t.Fatal(err)
 	}
 	if create.App != "viewer" || create.Out != "k.pem" || create.Years != defaultYears {

@@ -118,7 +118,7 @@ dicomreg register -f registration.yaml`,
 			fs.BoolVar(&opts.NoDICOMPermission, "no-dicom-permission", false, "do not add the API permission")
 			fs.BoolVar(&opts.GrantAdminConsent, "grant-admin-consent", false, "grant tenant-wide admin consent for the permission")
 			fs.StringVar(&opts.Role, "role", "", "DICOM data role for the app: owner, reader, or a role name or id")
-			fs.StringVar(&opts.DicomService, "dicom-service", f.Getenv("DICOMREG_DICOM_SERVICE_ID"), "ARM id of the DICOM service for --role ($DICOMREG_DICOM_SERVICE_ID)")
+			fs.StringVar(&opts.DicomService, "dicom-service", f.Getenv(EnvDICOMServiceID), "ARM id of the DICOM service for --role ($"+EnvDICOMServiceID+")")
 		},
 		Run: func(ctx context.Context, _ []string) error {
 			reg, err := opts.resolve()
@@ -309,14 +309,8 @@ func runRegister(ctx context.Context, f *Factory, reg *registration) (*registerR
 			return res, err
 		}
 		change("added client secret %s… (keyId %s, expires %s)", cred.Hint, cred.KeyID, cred.EndDateTime.Format("2006-01-02"))
-		if reg.SecretOut != "" {
-			if err := writeSecretFile(reg.SecretOut, res.TenantID, app.AppID, cred.SecretText); err != nil {
-				return res, err
-			}
-			res.SecretFile = reg.SecretOut
-		} else {
-			res.ClientSecret = cred.SecretText
-			f.Warn("the client secret is shown once; store it now (or use --secret-out FILE)")
+		if res.ClientSecret, res.SecretFile, err = deliverSecret(f, reg.SecretOut, res.TenantID, app.AppID, cred.SecretText); err != nil {
+			return res, err
 		}
 	}
 	sp, spCreated, err := ensureServicePrincipal(ctx, client, app.AppID, justCreated)

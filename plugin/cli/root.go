@@ -23,7 +23,7 @@ func run(ctx context.Context, f *Factory, args []string) int {
 }
 
 // newRoot is the command tree. Each group's constructor lives in the group's file; the `app`
-// group (app.go) also carries `app cert` (cert.go: newCmdAppCert).
+// group (apps.go) carries `app secret`, `app cert` (cert.go), `app redirect` and `app permission`.
 func newRoot(f *Factory) *Command {
 	return &Command{
 		Name:  "dicomreg",
@@ -49,6 +49,8 @@ dicomreg verify --dicom-url https://myws-mydicom.dicom.azurehealthcareapis.com`,
 			newCmdVerify(f),
 			newCmdDoctor(f),
 			newCmdRegister(f),
+			newCmdApp(f),
+			newCmdRole(f),
 		},
 	}
 }

@@ -96,9 +96,14 @@ func (c *Client) FindApplications(ctx context.Context, displayName string) ([]Ap
 	return graphList[Application](ctx, c, "/applications", url.Values{"$filter": {"displayName eq " + quote(displayName)}, "$select": {appSelect}})
 }
 
-// ListApplications returns every application (paged through).
-func (c *Client) ListApplications(ctx context.Context) ([]Application, error) {
-	return graphList[Application](ctx, c, "/applications", url.Values{"$select": {appSelect}, "$top": {"999"}})
+// ListApplications returns the applications whose display name starts with prefix (every one
+// when it is empty), paged through.
+func (c *Client) ListApplications(ctx context.Context, prefix string) ([]Application, error) {
+	q := url.Values{"$select": {appSelect}, "$top": {"999"}}
+	if prefix != "" {
+		q.Set("$filter", "startswith(displayName,"+quote(prefix)+")")
+	}
+	return graphList[Application](ctx, c, "/applications", q)
 }
 
 // GetApplication reads an application by object id.
@@ -163,6 +168,11 @@ func (c *Client) ServicePrincipalByName(ctx context.Context, spn, displayName st
 		return sp, err
 	}
 	return c.firstSP(ctx, "displayName eq "+quote(displayName))
+}
+
+// ServicePrincipalByID finds a service principal by object id; nil when there is none.
+func (c *Client) ServicePrincipalByID(ctx context.Context, id string) (*ServicePrincipal, error) {
+	return c.firstSP(ctx, "id eq "+quote(id))
 }
 
 func (c *Client) firstSP(ctx context.Context, filter string) (*ServicePrincipal, error) {

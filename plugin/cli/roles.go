@@ -1,0 +1,229 @@
+package cli
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/dicomreg/dicomreg/plugin/auth"
+	"github.com/dicomreg/dicomreg/plugin/directory"
+)
+
+type roleOptions struct {
+	Assignee     string
+	Role         string
+	DicomService string
+}
+
+func (o *roleOptions) bind(f *Factory, withRole bool) func(fs *pflag.FlagSet) {
+	return func(fs *pflag.FlagSet) {
+		fs.StringVar(&o.Assignee, "assignee", "", "app registration (display name or app id) or service principal object id")
+		fs.StringVar(&o.Assignee, "app", "", "same as --assignee")
+		if withRole {
+			fs.StringVar(&o.Role, "role", "", "owner (DICOM Data Owner), reader (DICOM Data Reader), or a role name or id")
+		}
+		fs.StringVar(&o.DicomService, "dicom-service", f.Getenv(EnvDICOMServiceID), "ARM id of the DICOM service ($"+EnvDICOMServiceID+")")
+	}
+}
+
+// roleRow is one role assignment as role commands print it.
+type roleRow struct {
+	PrincipalID      string `json:"principalId"`
+	PrincipalType    string `json:"principalType"`
+	Role             string `json:"role"`
+	RoleDefinitionID string `json:"roleDefinitionId"`
+	Scope            string `json:"scope"`
+	ID               string `json:"id"`
+}
+
+// builtInRoleNames names the DICOM data roles by definition id.
+var builtInRoleNames = map[string]string{
+	directory.BuiltInRoles["owner"]:  "DICOM Data Owner",
+	directory.BuiltInRoles["reader"]: "DICOM Data Reader",
+}
+
+func roleRowOf(ra directory.RoleAssignment) roleRow {
+	id := ra.RoleDefinitionGUID()
+	name := builtInRoleNames[id]
+	if name == "" {
+		name = id
+	}
+	return roleRow{PrincipalID: ra.Properties.PrincipalID, PrincipalType: ra.Properties.PrincipalType, Role: name,
+		RoleDefinitionID: id, Scope: ra.Properties.Scope, ID: ra.ID}
+}
+
+func newCmdRole(f *Factory) *Command {
+	assign, list, remove := &roleOptions{}, &roleOptions{}, &roleOptions{}
+	return &Command{
+		Name:  "role",
+		Short: "Assign DICOM data roles (Azure RBAC) on a DICOM service",
+		Long: `A token the DICOM service accepts still gets 403 until its principal holds a data role on the
+service: DICOM Data Owner (read, write, delete) or DICOM Data Reader (search and retrieve). The
+role goes to the app's service principal (created if missing); assigning a role the principal
+already holds at that scope or above changes nothing.`,
+		Children: []*Command{
+			{
+				Name:  "assign",
+				Short: "Assign a DICOM data role to an app's service principal",
+				Example: `dicomreg role assign --assignee my-viewer --role owner --dicom-service "$DICOM_SERVICE_ID"
+dicomreg role assign --assignee 0d5c…-appid --role reader`,
+				Flags: assign.bind(f, true),
+				Run:   func(ctx context.Context, _ []string) error { return runRoleAssign(ctx, f, assign) },
+			},
+			{
+				Name:  "list",
+				Short: "List role assignments on the DICOM service (optionally of one --assignee)",
+				Example: `dicomreg role list --dicom-service "$DICOM_SERVICE_ID" -o table
+dicomreg role list --assignee my-viewer`,
+				Flags: list.bind(f, false),
+				Run:   func(ctx context.Context, _ []string) error { return runRoleList(ctx, f, list) },
+			},
+			{
+				Name:    "remove",
+				Short:   "Remove an app's role assignments on the DICOM service (of --role, or all)",
+				Example: `dicomreg role remove --assignee my-viewer --role owner --dicom-service "$DICOM_SERVICE_ID"`,
+				Flags:   remove.bind(f, true),
+				Run:     func(ctx context.Context, _ []string) error { return runRoleRemove(ctx, f, remove) },
+			},
+		},
+	}
+}
+
+func (o *roleOptions) check(needAssignee, needRole bool) error {
+	if o.DicomService == "" {
+		return usageErrorf("--dicom-service is required (the DICOM service's ARM id, or set $%s)", EnvDICOMServiceID)
+	}
+	if needAssignee && o.Assignee == "" {
+		return usageErrorf("--assignee is required (an app's name or app id, or a service principal's object id)")
+	}
+	if needRole && o.Role == "" {
+		return usageErrorf("--role is required: owner, reader, or a role name or id")
+	}
+	return nil
+}
+
+// assigneePrincipal finds the service principal a role goes to: by service principal object
+// id, by app id, else through the app (--assignee as app name or object id); create says
+// whether a missing one is created.
+func assigneePrincipal(ctx context.Context, client *directory.Client, assignee string, create bool) (sp *directory.ServicePrincipal, created bool, err error) {
+	if auth.IsGUID(assignee) {
+		if sp, err = client.ServicePrincipalByID(ctx, assignee); err != nil || sp != nil {
+			return sp, false, err
+		}
+		if sp, err = client.ServicePrincipalByAppID(ctx, assignee); err != nil || sp != nil {
+			return sp, false, err
+		}
+	}
+	app, err := resolveApp(ctx, client, assignee)
+	if err != nil {
+		return nil, false, err
+	}
+	if !create {
+		if sp, err = client.ServicePrincipalByAppID(ctx, app.AppID); err == nil && sp == nil {
+			err = notFoundf("app %s has no service principal, so no role assignments", app.DisplayName)
+		}
+		return sp, false, err
+	}
+	return ensureServicePrincipal(ctx, client, app.AppID, false)
+}
+
+func runRoleAssign(ctx context.Context, f *Factory, opts *roleOptions) error {
+	if err := opts.check(true, true); err != nil {
+		return err
+	}
+	client, err := f.Directory()
+	if err != nil {
+		return err
+	}
+	sp, created, err := assigneePrincipal(ctx, client, opts.Assignee, true)
+	if err != nil {
+		return err
+	}
+	if created {
+		f.Progress("Created service principal %s.", sp.ID)
+	}
+	msg, err := ensureRole(ctx, client, opts.DicomService, opts.Role, sp.ID, created)
+	if err != nil {
+		return err
+	}
+	if msg == "" {
+		f.Progress("%s already holds %s there: nothing to change.", sp.DisplayName, opts.Role)
+	} else {
+		f.Progress("%s", msg)
+	}
+	return printRoles(ctx, f, client, opts.DicomService, sp.ID)
+}
+
+func runRoleList(ctx context.Context, f *Factory, opts *roleOptions) error {
+	if err := opts.check(false, false); err != nil {
+		return err
+	}
+	client, err := f.Directory()
+	if err != nil {
+		return err
+	}
+	principal := ""
+	if opts.Assignee != "" {
+		sp, _, err := assigneePrincipal(ctx, client, opts.Assignee, false)
+		if err != nil {
+			return err
+		}
+		principal = sp.ID
+	}
+	return printRoles(ctx, f, client, opts.DicomService, principal)
+}
+
+func printRoles(ctx context.Context, f *Factory, client *directory.Client, scope, principalID string) error {
+	all, err := client.RoleAssignments(ctx, scope, principalID)
+	if err != nil {
+		return err
+	}
+	rows := make([]roleRow, 0, len(all))
+	for _, ra := range all {
+		rows = append(rows, roleRowOf(ra))
+	}
+	return f.Print(rows)
+}
+
+func runRoleRemove(ctx context.Context, f *Factory, opts *roleOptions) error {
+	if err := opts.check(true, false); err != nil {
+		return err
+	}
+	client, err := f.Directory()
+	if err != nil {
+		return err
+	}
+	sp, _, err := assigneePrincipal(ctx, client, opts.Assignee, false)
+	if err != nil {
+		return err
+	}
+	want := ""
+	if opts.Role != "" {
+		if want, err = roleID(ctx, client, opts.DicomService, opts.Role); err != nil {
+			return err
+		}
+	}
+	all, err := client.RoleAssignments(ctx, opts.DicomService, sp.ID)
+	if err != nil {
+		return err
+	}
+	removed := []roleRow{}
+	for _, ra := range all {
+		// Only assignments made at this service: one inherited from a resource group or the
+		// subscription is not this command's to remove.
+		if !strings.EqualFold(ra.Properties.Scope, opts.DicomService) || (want != "" && ra.RoleDefinitionGUID() != want) {
+			continue
+		}
+		if err := client.DeleteRoleAssignment(ctx, ra.ID); err != nil {
+			return err
+		}
+		row := roleRowOf(ra)
+		f.Progress("Removed %s from %s.", row.Role, sp.DisplayName)
+		removed = append(removed, row)
+	}
+	if len(removed) == 0 {
+		return notFoundf("%s holds no such role assignment on %s", sp.DisplayName, opts.DicomService)
+	}
+	return f.Print(removed)
+}
