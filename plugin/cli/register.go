@@ -93,7 +93,9 @@ what it did not create, and refuses to guess when two apps share the name.
 
 --secret adds a client secret only when the app has no valid secret dicomreg made (use --new-secret
 to force one). The secret is shown once in the output, or with --secret-out written to a 0600
-dotenv file (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET) and left out of the output.`,
+dotenv file (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET) and left out of the output.
+The file names the secret before Graph makes it, so if a run is killed in between, the next run
+removes the secret whose value was lost and makes a new one.`,
 		Example: `dicomreg register --name my-viewer --postman --secret --secret-out viewer.env \
 	--grant-admin-consent --role owner --dicom-service /subscriptions/…/dicomservices/my-dicom
 dicomreg register --name my-mobile-app --public-client --redirect-uri msauth://my.app/callback --platform mobile
@@ -303,8 +305,22 @@ func runRegister(ctx context.Context, f *Factory, reg *registration) (*registerR
 	if res.TenantID, err = tenantOf(ctx, f, client); err != nil {
 		return res, err
 	}
-	if reg.Secret && (reg.NewSecret || justCreated || !hasValidDicomregSecret(app, f.Now())) {
-		cred, err := client.AddPassword(ctx, app.ID, dicomregCredName, time.Time{})
+	lost := ""
+	if reg.Secret && reg.SecretOut != "" {
+		if lost, err = removeLostSecret(ctx, client, app, reg.SecretOut, change); err != nil {
+			return res, err
+		}
+	}
+	if reg.Secret && (reg.NewSecret || justCreated || lost != "" || !hasValidDicomregSecret(app, f.Now())) {
+		name := dicomregCredName
+		if reg.SecretOut != "" {
+			// Announced in the file before Graph makes it: see removeLostSecret.
+			name = dicomregCredName + "-" + randomSuffix()
+			if err := writePendingSecretFile(reg.SecretOut, res.TenantID, app.AppID, name); err != nil {
+				return res, err
+			}
+		}
+		cred, err := client.AddPassword(ctx, app.ID, name, time.Time{})
 		if err != nil {
 			return res, err
 		}
@@ -514,7 +530,7 @@ func newKeyCredential(der, thumb []byte, name string, start, end time.Time, res 
 
 func hasValidDicomregSecret(app *directory.Application, now time.Time) bool {
 	for _, p := range app.PasswordCredentials {
-		if p.DisplayName == dicomregCredName && p.EndDateTime.After(now) {
+		if isDicomregSecret(p.DisplayName) && p.EndDateTime.After(now) {
 			return true
 		}
 	}
@@ -530,33 +546,6 @@ func tenantOf(ctx context.Context, f *Factory, client *directory.Client) (string
 		return t, nil
 	}
 	return client.Organization(ctx)
-}
-
-// writeSecretFile writes a dotenv file azidentity's EnvironmentCredential reads, readable only by
-// its owner from the moment it exists.
-func writeSecretFile(path, tenantID, clientID, secret string) error {
-	tmp := path + ".tmp-" + randomSuffix()
-	fh, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(fh, "AZURE_TENANT_ID=%s\nAZURE_CLIENT_ID=%s\nAZURE_CLIENT_SECRET=%s\n", tenantID, clientID, secret)
-	if cerr := fh.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
-}
-
-func randomSuffix() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("%x", b)
 }
 
 func ensureServicePrincipal(ctx context.Context, client *directory.Client, appID string, appJustCreated bool) (*directory.ServicePrincipal, bool, error) {

@@ -96,7 +96,11 @@ func TestRegisterNewAppThenConvergedRerun(t *testing.T) {
 }
 
 func TestRegisterConvergesUnderFaultsAndReplicationLag(t *testing.T) {
-	for seed := uint64(1); seed <= 8; seed++ {
+	requests := 0
+	defer func() {
+		t.Logf("50 seeds × 2 runs: %d Graph/ARM requests (without faults or lag a pair takes 12)", requests)
+	}()
+	for seed := uint64(1); seed <= 50; seed++ { // issue 6: 50 runs, each with its own faults
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			srv := mockgraph.Start(t, mockgraph.WithSeed(seed), mockgraph.WithReplicationDelay(10*time.Second),
 				mockgraph.WithFaults(mockgraph.Faults{Rate429: 0.2, Rate503: 0.1}))
@@ -106,6 +110,7 @@ func TestRegisterConvergesUnderFaultsAndReplicationLag(t *testing.T) {
 					t.Fatalf("run %d: exit %d: %s", run1, code, errOut)
 				}
 			}
+			requests += srv.Requests().Reads + srv.Requests().Writes
 			apps := appsNamed(t, srv, "flaky")
 			if len(apps) != 1 || len(apps[0].PasswordCredentials) != 1 {
 				t.Fatalf("want one app with one secret, got %d apps: %+v", len(apps), apps)
