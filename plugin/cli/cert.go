@@ -5,15 +5,13 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/hex"
-	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
-	"github.com/dicomreg/dicomreg/plugin/auth"
 	"github.com/dicomreg/dicomreg/plugin/certs"
+	"github.com/dicomreg/dicomreg/plugin/directory"
 )
 
 // Graph's keyCredential values for an uploaded client certificate (keycredential.md).
@@ -23,17 +21,8 @@ const (
 	defaultYears = 1 // New-SelfSignedCertificate's default validity
 )
 
-// keyCredential is a Graph keyCredential.
-type keyCredential struct {
-	CustomKeyIdentifier []byte     `json:"customKeyIdentifier"`
-	DisplayName         string     `json:"displayName,omitempty"`
-	StartDateTime       *time.Time `json:"startDateTime,omitempty"`
-	EndDateTime         *time.Time `json:"endDateTime,omitempty"`
-	Key                 []byte     `json:"key,omitempty"`
-	KeyID               string     `json:"keyId,omitempty"`
-	Type                string     `json:"type"`
-	Usage               string     `json:"usage"`
-}
+// keyCredential is a Graph keyCredential (an uploaded certificate).
+type keyCredential = directory.KeyCredential
 
 // appKeys is an app and its certificates, keys included: Graph replaces keyCredentials as a
 // whole, so an update must send back every certificate it keeps.
@@ -111,7 +100,7 @@ type certCreateOptions struct {
 }
 
 func (o *certCreateOptions) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&o.App, "app", "", "the app registration: display name or app (client) id")
+	fs.StringVar(&o.App, "app", "", appFlagHelp)
 	fs.StringVar(&o.Subject, "subject", "", "certificate subject CN (default: the app's display name)")
 	fs.IntVar(&o.Years, "years", defaultYears, "validity in years")
 	fs.StringVar(&o.Out, "cert-out", "", "PEM file to write the certificate and its private key to (mode 0600)")
@@ -164,7 +153,7 @@ type certUploadOptions struct {
 }
 
 func (o *certUploadOptions) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&o.App, "app", "", "the app registration: display name or app (client) id")
+	fs.StringVar(&o.App, "app", "", appFlagHelp)
 	fs.StringVar(&o.CertFile, "cert-file", "", "certificate to upload: PEM (a private key in it is ignored) or DER")
 }
 
@@ -197,7 +186,7 @@ type certListOptions struct {
 }
 
 func (o *certListOptions) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&o.App, "app", "", "the app registration: display name or app (client) id")
+	fs.StringVar(&o.App, "app", "", appFlagHelp)
 }
 
 func runCertList(ctx context.Context, f *Factory, opts *certListOptions) error {
@@ -226,7 +215,7 @@ type certRemoveOptions struct {
 }
 
 func (o *certRemoveOptions) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&o.App, "app", "", "the app registration: display name or app (client) id")
+	fs.StringVar(&o.App, "app", "", appFlagHelp)
 	fs.StringVar(&o.ID, "key-id", "", "the certificate's keyId or SHA-1 thumbprint (hex, colons allowed)")
 	fs.StringVar(&o.ID, "thumbprint", "", "same as --key-id")
 }
@@ -262,41 +251,8 @@ func runCertRemove(ctx context.Context, f *Factory, opts *certRemoveOptions) err
 	return f.Print(rowOf(*removed))
 }
 
-// AppKeys reads the app's certificates with their keys: only a single-object GET with
-// $select=keyCredentials returns key, and PATCH must send every certificate it keeps.
-func (g *graphReader) AppKeys(ctx context.Context, nameOrAppID string) (*appKeys, error) {
-	// An app id addresses the app directly: one round trip. A name needs the lookup first.
-	// A GUID holds only hex digits and dashes, so it goes into the key segment as is.
-	key := "(appId=" + odataString(nameOrAppID) + ")"
-	if !auth.IsGUID(nameOrAppID) {
-		a, err := g.app(ctx, nameOrAppID)
-		if err != nil {
-			return nil, err
-		}
-		key = "/" + url.PathEscape(a.ID)
-	}
-	var full graphApp
-	u := g.graphURL + "/applications" + key + "?$select=" + url.QueryEscape("id,appId,displayName,keyCredentials")
-	if err := g.do(ctx, g.graph, http.MethodGet, u, nil, &full); err != nil {
-		if ExitCode(err) == ExitNotFound {
-			return nil, notFoundf("no app registration %q in this tenant", nameOrAppID)
-		}
-		return nil, err
-	}
-	return &appKeys{ObjectID: full.ID, AppID: full.AppID, DisplayName: full.DisplayName, Keys: full.KeyCredentials}, nil
-}
-
-// SetKeys PATCHes the whole keyCredentials collection.
-func (g *graphReader) SetKeys(ctx context.Context, objectID string, keys []keyCredential) error {
-	if keys == nil {
-		keys = []keyCredential{}
-	}
-	body := map[string]any{"keyCredentials": keys}
-	return g.do(ctx, g.graph, http.MethodPatch, g.graphURL+"/applications/"+url.PathEscape(objectID), body, nil)
-}
-
 func newCmdAppCert(f *Factory) *Command {
-	store := func() (keyCredentialStore, error) { return newGraphReader(f) }
+	store := func() (keyCredentialStore, error) { return newDirectoryReader(f) }
 	create := &certCreateOptions{Store: store}
 	upload := &certUploadOptions{Store: store}
 	list := &certListOptions{Store: store}

@@ -212,7 +212,7 @@ func TestCertAgainstMock(t *testing.T) {
 	}
 	appID, _ := addMockApp(t, srv, mockApp{name: "cert-app", cert: old})
 	f, _, stdout, _ := mockFactory(srv, adminEnv(srv))
-	store := func() (keyCredentialStore, error) { return newGraphReader(f) }
+	store := func() (keyCredentialStore, error) { return newDirectoryReader(f) }
 	ctx := context.Background()
 	pem := filepath.Join(t.TempDir(), "cert-app.pem")
 

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +81,6 @@ func TestDoctorFindings(t *testing.T) {
 	}
 	const secret = "Doc~secret-value-for-doctor-0000001"
 	full := mockApp{secret: secret, permission: true, consent: true, role: tenant.RoleDefDICOMDataOwner}
-	armRoleAssignments := hasRoleAssignmentsAPI(t, srv)
 	tests := []struct {
 		name     string
 		app      mockApp
@@ -116,15 +114,12 @@ func TestDoctorFindings(t *testing.T) {
 			return func() (registrationSource, error) { return storeSource{srv.Store()}, nil }
 		},
 		"graph": func(f *Factory) func() (registrationSource, error) {
-			return func() (registrationSource, error) { return newGraphReader(f) }
+			return func() (registrationSource, error) { return newDirectoryReader(f) }
 		},
 	}
 	for _, tt := range tests {
 		for via, source := range sources {
 			t.Run(tt.name+" via "+via, func(t *testing.T) {
-				if via == "graph" && tt.service != "" && !armRoleAssignments {
-					t.Skip("the mock's ARM surface (mockgraph/arm) does not list role assignments yet")
-				}
 				app := tt.app
 				lookup := ""
 				if app.name != "" {
@@ -185,24 +180,8 @@ func adminEnv(srv *mockgraph.Server) map[string]string {
 	return map[string]string{auth.EnvClientID: srv.Seeded().AdminAppID, auth.EnvClientSecret: srv.Seeded().AdminSecret}
 }
 
-// hasRoleAssignmentsAPI reports whether the mock in this checkout answers ARM's role assignment
-// list at the seeded DICOM service.
-func hasRoleAssignmentsAPI(t *testing.T, srv *mockgraph.Server) bool {
-	t.Helper()
-	f, _, _, _ := mockFactory(srv, adminEnv(srv))
-	g, err := newGraphReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var page struct{}
-	err = g.do(context.Background(), g.arm, http.MethodGet,
-		g.armURL+srv.Seeded().DicomServiceID+roleAssignmentsPath+"?api-version="+armAPIVersion, nil, &page)
-	return ExitCode(err) != ExitNotFound
-}
-
 func TestDoctorCommandExitCodes(t *testing.T) {
 	srv := mockgraph.Start(t, mockgraph.WithSeed(16))
-	armRoleAssignments := hasRoleAssignmentsAPI(t, srv)
 	tests := []struct {
 		name string
 		args []string
@@ -216,11 +195,7 @@ func TestDoctorCommandExitCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// Flags are parsed here, so everything comes from the mock's env file, as for a user.
-			env := srv.Env()
-			if !armRoleAssignments {
-				delete(env, EnvDICOMServiceID)
-			}
-			f, _, _, stderr := mockFactory(srv, env)
+			f, _, _, stderr := mockFactory(srv, srv.Env())
 			if got := run(context.Background(), f, tt.args); got != tt.want {
 				t.Errorf("exit %d, want %d; stderr:\n%s", got, tt.want, stderr)
 			}
