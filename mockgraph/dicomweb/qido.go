@@ -88,6 +88,15 @@ func parseQuery(q url.Values) (query, string) {
 	return out, ""
 }
 
+// instancesOf is a service's stored instances, or one study's when the request pins it (UIDs
+// match exactly, so the study index gives the same answer as a scan).
+func instancesOf(d *tenant.Directory, service, studyUID string) []*tenant.DicomInstance {
+	if studyUID != "" {
+		return d.DicomInstancesOfStudy(service, studyUID)
+	}
+	return d.DicomInstances(service)
+}
+
 func (q query) matches(in *tenant.DicomInstance) bool {
 	for k, want := range q.match {
 		have := attr(in, k)
@@ -165,7 +174,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, req *request, ids r
 	var order []string
 	groups := map[string]*group{}
 	_ = a.cfg.Store.View(func(d *tenant.Directory) error {
-		for _, in := range d.DicomInstances(req.service.HostName()) {
+		for _, in := range instancesOf(d, req.service.HostName(), q.match["StudyInstanceUID"]) {
 			if !q.matches(in) {
 				continue
 			}

@@ -20,7 +20,7 @@ func (a *API) selected(req *request, ids resourceIDs) []*tenant.DicomInstance {
 			}
 			return nil
 		}
-		for _, in := range d.DicomInstances(req.service.HostName()) {
+		for _, in := range instancesOf(d, req.service.HostName(), ids.study) {
 			if (ids.study == "" || in.StudyInstanceUID == ids.study) && (ids.series == "" || in.SeriesInstanceUID == ids.series) {
 				out = append(out, in)
 			}

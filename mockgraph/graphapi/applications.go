@@ -106,6 +106,9 @@ func (a *API) listApplications(w http.ResponseWriter, r *http.Request) error {
 			if v, ok := odata.EqualityKey(f, "appId"); ok {
 				return one(d.ApplicationByAppID(v))
 			}
+			if v, ok := odata.EqualityKey(f, "displayName"); ok {
+				return d.ApplicationsByDisplayName(v), true
+			}
 			if v, ok := odata.EqualityKey(f, "id"); ok {
 				return one(d.Application(v))
 			}

@@ -14,7 +14,7 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 )
 
-// BenchmarkLookup measures reads by id and by `$filter=appId eq` at 100 and 100,000
+// BenchmarkLookup measures reads by id, by `$filter=appId eq` and by `displayName eq` at 100 and 100,000
 // applications: both answer from the directory's indexes, so the cost per request must not
 // grow with the directory. list-first-page (100 apps, no filter) shows what a plain list costs.
 func BenchmarkLookup(b *testing.B) {
@@ -37,11 +37,12 @@ func BenchmarkLookup(b *testing.B) {
 		router := mux.NewRouter()
 		New(Config{Store: e.store, Keys: e.keys, Clock: e.clock, Rand: r}).Register(router)
 		for name, path := range map[string]string{
-			"get-by-id":       "/v1.0/applications/" + last.ID,
-			"get-by-appId":    "/v1.0/applications(appId='" + last.AppID + "')",
-			"filter-appId":    "/v1.0/applications?$filter=appId%20eq%20'" + last.AppID + "'",
-			"list-first-page": "/v1.0/applications",
-			"filter-spnames":  "/v1.0/servicePrincipals?$filter=servicePrincipalNames/any(c:c%20eq%20'" + tenant.DICOMResource + "')",
+			"get-by-id":          "/v1.0/applications/" + last.ID,
+			"get-by-appId":       "/v1.0/applications(appId='" + last.AppID + "')",
+			"filter-appId":       "/v1.0/applications?$filter=appId%20eq%20'" + last.AppID + "'",
+			"filter-displayName": "/v1.0/applications?$filter=displayName%20eq%20'" + last.DisplayName + "'",
+			"list-first-page":    "/v1.0/applications",
+			"filter-spnames":     "/v1.0/servicePrincipals?$filter=servicePrincipalNames/any(c:c%20eq%20'" + tenant.DICOMResource + "')",
 		} {
 			b.Run("apps="+strconv.Itoa(n)+"/"+name, func(b *testing.B) {
 				req := httptest.NewRequest(http.MethodGet, "https://graph.test"+path, nil)

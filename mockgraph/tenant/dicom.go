@@ -14,6 +14,7 @@ func (d *Directory) DeleteDicomInstance(service, sopUID string, at ChangeFeedEnt
 			e.State = "Deleted"
 		}
 	}
+	d.unindexInstance(k, in)
 	d.instances.del(k)
 	at.Sequence = int64(len(d.changeFeed)) + 1
 	at.Service, at.Action, at.State = in.Service, "Delete", "Deleted"

@@ -32,11 +32,13 @@ type Directory struct {
 	secretHashes map[string][]byte // password credential keyId → SHA-256 of the secret
 	userPassword map[string][]byte // user id → SHA-256 of the password
 
-	appByAppID      map[string]string // lower-case appId → object id
-	appByUniqueName map[string]string // lower-case uniqueName → object id
-	spByAppID       map[string]string // lower-case appId → object id
-	spByName        map[string]string // lower-case servicePrincipalName → object id
-	userByUPN       map[string]string // lower-case UPN → object id
+	appByAppID      map[string]string   // lower-case appId → object id
+	appByUniqueName map[string]string   // lower-case uniqueName → object id
+	appsByName      map[string][]string // lower-case displayName → object ids, oldest first
+	instByStudy     map[string][]string // instanceStudyKey → instance keys, in store order
+	spByAppID       map[string]string   // lower-case appId → object id
+	spByName        map[string]string   // lower-case servicePrincipalName → object id
+	userByUPN       map[string]string   // lower-case UPN → object id
 }
 
 // NewDirectory returns an empty directory for a tenant.
@@ -57,6 +59,8 @@ func NewDirectory(tenantID string) *Directory {
 		userPassword:    map[string][]byte{},
 		appByAppID:      map[string]string{},
 		appByUniqueName: map[string]string{},
+		appsByName:      map[string][]string{},
+		instByStudy:     map[string][]string{},
 		spByAppID:       map[string]string{},
 		spByName:        map[string]string{},
 		userByUPN:       map[string]string{},
@@ -87,6 +91,17 @@ func (d *Directory) ApplicationByUniqueName(name string) *Application {
 	return d.apps.get(d.appByUniqueName[key(name)])
 }
 
+// ApplicationsByDisplayName returns the apps with this display name (any case), oldest first:
+// clients look apps up by name all the time, so this is an index, not a scan.
+func (d *Directory) ApplicationsByDisplayName(name string) []*Application {
+	ids := d.appsByName[key(name)]
+	out := make([]*Application, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, d.apps.get(id))
+	}
+	return out
+}
+
 // Applications returns every app in creation order.
 func (d *Directory) Applications() []*Application { return d.apps.all() }
 
@@ -97,6 +112,7 @@ func (d *Directory) EachApplication() iter.Seq[*Application] { return d.apps.eac
 func (d *Directory) PutApplication(a *Application) {
 	a.Normalize()
 	if old := d.apps.get(key(a.ID)); old != nil {
+		d.unindexName(old)
 		delete(d.appByAppID, key(old.AppID))
 		if old.UniqueName != nil {
 			delete(d.appByUniqueName, key(*old.UniqueName))
@@ -108,9 +124,19 @@ func (d *Directory) PutApplication(a *Application) {
 		}
 	}
 	d.apps.put(key(a.ID), a)
+	d.appsByName[key(a.DisplayName)] = append(d.appsByName[key(a.DisplayName)], key(a.ID))
 	d.appByAppID[key(a.AppID)] = key(a.ID)
 	if a.UniqueName != nil {
 		d.appByUniqueName[key(*a.UniqueName)] = key(a.ID)
+	}
+}
+
+func (d *Directory) unindexName(a *Application) {
+	n := key(a.DisplayName)
+	if ids := slices.DeleteFunc(d.appsByName[n], func(id string) bool { return id == key(a.ID) }); len(ids) > 0 {
+		d.appsByName[n] = ids
+	} else {
+		delete(d.appsByName, n)
 	}
 }
 
@@ -123,6 +149,7 @@ func (d *Directory) DeleteApplication(id string) bool {
 	for _, p := range a.PasswordCredentials {
 		delete(d.secretHashes, p.KeyID)
 	}
+	d.unindexName(a)
 	delete(d.appByAppID, key(a.AppID))
 	if a.UniqueName != nil {
 		delete(d.appByUniqueName, key(*a.UniqueName))
@@ -386,12 +413,45 @@ func (d *Directory) DicomInstance(service, sopUID string) *DicomInstance {
 // DicomInstances returns the instances of one service in the order they were stored.
 func (d *Directory) DicomInstances(service string) []*DicomInstance {
 	var out []*DicomInstance
-	for _, in := range d.instances.all() {
-		if key(in.Service) == key(service) {
+	svc := key(service)
+	for in := range d.instances.each() {
+		if key(in.Service) == svc {
 			out = append(out, in)
 		}
 	}
 	return out
+}
+
+// DicomInstancesOfStudy returns one study's instances in the order they were stored, from an
+// index: a study-level query or retrieve does not scan the store.
+func (d *Directory) DicomInstancesOfStudy(service, studyUID string) []*DicomInstance {
+	keys := d.instByStudy[instanceStudyKey(service, studyUID)]
+	out := make([]*DicomInstance, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, d.instances.get(k))
+	}
+	return out
+}
+
+func instanceStudyKey(service, studyUID string) string { return key(service) + "/" + studyUID }
+
+// putInstance stores in under k and keeps the study index.
+func (d *Directory) putInstance(k string, in *DicomInstance) {
+	if old := d.instances.get(k); old != nil {
+		d.unindexInstance(k, old)
+	}
+	d.instances.put(k, in)
+	sk := instanceStudyKey(in.Service, in.StudyInstanceUID)
+	d.instByStudy[sk] = append(d.instByStudy[sk], k)
+}
+
+func (d *Directory) unindexInstance(k string, in *DicomInstance) {
+	sk := instanceStudyKey(in.Service, in.StudyInstanceUID)
+	if keys := slices.DeleteFunc(d.instByStudy[sk], func(x string) bool { return x == k }); len(keys) > 0 {
+		d.instByStudy[sk] = keys
+	} else {
+		delete(d.instByStudy, sk)
+	}
 }
 
 // PutDicomInstance stores an instance (replacing one with the same SOP Instance UID) and appends
@@ -406,7 +466,7 @@ func (d *Directory) PutDicomInstance(in *DicomInstance) ChangeFeedEntry {
 			}
 		}
 	}
-	d.instances.put(k, in)
+	d.putInstance(k, in)
 	e := ChangeFeedEntry{
 		Sequence: int64(len(d.changeFeed)) + 1, Service: in.Service,
 		StudyInstanceUID: in.StudyInstanceUID, SeriesInstanceUID: in.SeriesInstanceUID, SOPInstanceUID: in.SOPInstanceUID,

@@ -110,7 +110,7 @@ func UnmarshalState(data []byte) (*Directory, error) {
 		d.PutDicomService(ds)
 	}
 	for _, in := range s.DicomInstances {
-		d.instances.put(instanceKey(in.Service, in.SOPInstanceUID), in)
+		d.putInstance(instanceKey(in.Service, in.SOPInstanceUID), in)
 	}
 	for _, c := range s.FirstPartyClients {
 		d.PutFirstPartyClient(c)

@@ -152,3 +152,63 @@ func TestEffectiveRolesInheritFromParentScope(t *testing.T) {
 		t.Fatalf("sibling scope leaked: %v", got)
 	}
 }
+
+func TestDisplayNameIndexFollowsRenameAndDelete(t *testing.T) {
+	d := seeded(t)
+	d.PutApplication(&Application{ID: "N1", AppID: "M1", DisplayName: "Viewer"})
+	d.PutApplication(&Application{ID: "N2", AppID: "M2", DisplayName: "viewer"})
+	if got := d.ApplicationsByDisplayName("VIEWER"); len(got) != 2 || got[0].ID != "N1" || got[1].ID != "N2" {
+		t.Fatalf("by name, oldest first: %+v", got)
+	}
+	renamed := d.Application("N1").Clone()
+	renamed.DisplayName = "Viewer Prod"
+	d.PutApplication(renamed)
+	if got := d.ApplicationsByDisplayName("viewer"); len(got) != 1 || got[0].ID != "N2" {
+		t.Fatalf("after rename, old name: %+v", got)
+	}
+	if got := d.ApplicationsByDisplayName("viewer prod"); len(got) != 1 || got[0] != renamed {
+		t.Fatalf("after rename, new name: %+v", got)
+	}
+	d.DeleteApplication("n2")
+	if got := d.ApplicationsByDisplayName("viewer"); len(got) != 0 {
+		t.Fatalf("after delete: %+v", got)
+	}
+	if _, ok := d.appsByName["viewer"]; ok {
+		t.Fatal("an empty name entry is kept")
+	}
+}
+
+func TestStudyIndexFollowsReplaceDeleteAndReload(t *testing.T) {
+	d := seeded(t)
+	put := func(study, sop string) {
+		d.PutDicomInstance(&DicomInstance{Service: "WS-svc", StudyInstanceUID: study, SeriesInstanceUID: study + ".1", SOPInstanceUID: sop})
+	}
+	put("1.1", "1.1.1.1")
+	put("1.1", "1.1.1.2")
+	put("2.2", "2.2.1.1")
+	put("2.2", "1.1.1.2") // the same SOP instance stored again under another study
+	sops := func(d *Directory, study string) (out []string) {
+		for _, in := range d.DicomInstancesOfStudy("ws-SVC", study) {
+			out = append(out, in.SOPInstanceUID)
+		}
+		return out
+	}
+	if got := sops(d, "1.1"); len(got) != 1 || got[0] != "1.1.1.1" {
+		t.Fatalf("study 1.1: %v", got)
+	}
+	if got := sops(d, "2.2"); len(got) != 2 {
+		t.Fatalf("study 2.2: %v", got)
+	}
+	data, err := MarshalState(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reloaded, err := UnmarshalState(data)
+	if err != nil || len(sops(reloaded, "2.2")) != 2 {
+		t.Fatalf("index after reload: %v %v", sops(reloaded, "2.2"), err)
+	}
+	d.DeleteDicomInstance("ws-svc", "1.1.1.1", ChangeFeedEntry{})
+	if got := sops(d, "1.1"); len(got) != 0 {
+		t.Fatalf("after delete: %v", got)
+	}
+}
