@@ -1,23 +1,40 @@
 #!/usr/bin/env bash
-# `make bench`: Go benchmarks of every package, then the numbers the issues ask for side by side.
+# `make bench`: Go benchmarks of every package, a short load run against `mockgraph serve`, then
+# the numbers the issues ask for side by side. BENCHTIME per benchmark, BENCH_LOAD_DURATION and
+# BENCH_LOAD_CLIENTS for the load run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 benchtime=${BENCHTIME:-2s}
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work" "$out"; }
+trap cleanup EXIT
 go test -run '^$' -bench . -benchtime "$benchtime" -benchmem ./... | tee "$out"
 echo
 echo "== summary"
 awk '
   /^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name); ns[name]=$3 }
   END {
-    sign = ns["BenchmarkRS256Sign"]; tok = ns["BenchmarkClientCredentialsToken"]
-    if (sign > 0) printf "raw RS256 signing:            %8.0f signatures/s per core\n", 1e9/sign
-    if (tok > 0)  printf "client-credentials tokens:    %8.0f tokens/s (handler, one goroutine)\n", 1e9/tok
+    sign = ns["BenchmarkRS256Sign"]; tok = ns["BenchmarkClientCredentialsToken"]; start = ns["BenchmarkStart"]
+    gosign = ns["BenchmarkSign/go"]
+    if (sign > 0) printf "RS256 signing (serving backend):%7.0f signatures/s, all cores\n", 1e9/sign
+    if (gosign > 0) printf "RS256 signing (crypto/rsa):   %8.0f signatures/s, all cores\n", 1e9/gosign
+    if (tok > 0)  printf "client-credentials tokens:    %8.0f tokens/s (handler, all cores, no TLS)\n", 1e9/tok
     if (sign > 0 && tok > 0) printf "ratio tokens/signing:         %8.2f\n", sign/tok
+    if (start > 0) printf "mockgraph.Start + Close:      %8.2f ms\n", start/1e6
   }' "$out"
 if [ -x bin/dicomreg ]; then
   start=$(date +%s%N); for _ in $(seq 1 20); do bin/dicomreg version >/dev/null; done; end=$(date +%s%N)
   printf 'dicomreg version start-up:    %8.1f ms (mean of 20)\n' "$(echo "($end - $start) / 20 / 1000000" | bc -l)"
   printf 'dicomreg binary size:         %8.1f MB\n' "$(echo "$(stat -c %s bin/dicomreg) / 1048576" | bc -l)"
 fi
+
+go build -o "$work/mockgraph" ./mockgraph/cmd/mockgraph
+go build -o "$work/mockload" ./mockgraph/cmd/mockload
+"$work/mockgraph" serve --addr 127.0.0.1:0 --env-file "$work/env" --exit-with-parent 2>"$work/server.log" &
+pid=$!
+for _ in $(seq 1 400); do [ -s "$work/env" ] && break; sleep 0.05; done
+echo
+echo "== load: full mix, ${BENCH_LOAD_CLIENTS:-50} clients, ${BENCH_LOAD_DURATION:-10s} (make load: 200 clients, 60 s, -race)"
+"$work/mockload" --env-file "$work/env" --mix full --clients "${BENCH_LOAD_CLIENTS:-50}" --duration "${BENCH_LOAD_DURATION:-10s}" --server-pid "$pid"
