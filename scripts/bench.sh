@@ -14,7 +14,10 @@ go test -run '^$' -bench . -benchtime "$benchtime" -benchmem ./... | tee "$out"
 echo
 echo "== summary"
 awk '
-  /^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name); ns[name]=$3 }
+  /^Benchmark/ {
+    name=$1; sub(/-[0-9]+$/, "", name); ns[name]=$3
+    for (i = 4; i < NF; i++) { if ($(i+1) == "reads/op") reads[name]=$i; if ($(i+1) == "writes/op") writes[name]=$i }
+  }
   END {
     sign = ns["BenchmarkRS256Sign"]; tok = ns["BenchmarkClientCredentialsToken"]; start = ns["BenchmarkStart"]
     gosign = ns["BenchmarkSign/go"]
@@ -23,6 +26,8 @@ awk '
     if (tok > 0)  printf "client-credentials tokens:    %8.0f tokens/s (handler, all cores, no TLS)\n", 1e9/tok
     if (sign > 0 && tok > 0) printf "ratio tokens/signing:         %8.2f\n", sign/tok
     if (start > 0) printf "mockgraph.Start + Close:      %8.2f ms\n", start/1e6
+    if (ns["BenchmarkRegister/new-app"] > 0) printf "register, new app:            %8.1f ms, %d reads + %d writes (target ≤ 7 requests)\n", ns["BenchmarkRegister/new-app"]/1e6, reads["BenchmarkRegister/new-app"], writes["BenchmarkRegister/new-app"]
+    if (ns["BenchmarkRegister/converged"] > 0) printf "register, converged re-run:   %8.1f ms, %d reads + %d writes (target ≤ 5 reads, 0 writes)\n", ns["BenchmarkRegister/converged"]/1e6, reads["BenchmarkRegister/converged"], writes["BenchmarkRegister/converged"]
   }' "$out"
 if [ -x bin/dicomreg ]; then
   start=$(date +%s%N); for _ in $(seq 1 20); do bin/dicomreg version >/dev/null; done; end=$(date +%s%N)
@@ -35,6 +40,11 @@ go build -o "$work/mockload" ./mockgraph/cmd/mockload
 "$work/mockgraph" serve --addr 127.0.0.1:0 --env-file "$work/env" --exit-with-parent 2>"$work/server.log" &
 pid=$!
 for _ in $(seq 1 400); do [ -s "$work/env" ] && break; sleep 0.05; done
+echo
+echo "== tokens from the running server: client_credentials over TLS, 16 clients, 5 s (the load generator shares the cores)"
+"$work/mockload" --env-file "$work/env" --mix token --clients 16 --duration 5s | tee "$work/token.out"
+awk -v sign="$(awk '/^BenchmarkRS256Sign/ { print 1e9/$3 }' "$out")" '$1 == "token" && sign > 0 {
+  printf "server tokens/s %.0f ÷ signing rate %.0f = %.2f\n", $3, sign, $3 / sign }' "$work/token.out"
 echo
 echo "== load: full mix, ${BENCH_LOAD_CLIENTS:-50} clients, ${BENCH_LOAD_DURATION:-10s} (make load: 200 clients, 60 s, -race)"
 "$work/mockload" --env-file "$work/env" --mix full --clients "${BENCH_LOAD_CLIENTS:-50}" --duration "${BENCH_LOAD_DURATION:-10s}" --server-pid "$pid"

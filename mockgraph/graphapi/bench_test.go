@@ -14,11 +14,11 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 )
 
-// BenchmarkLookup measures reads by id, by `$filter=appId eq` and by `displayName eq` at 100 and 100,000
+// BenchmarkLookup measures reads by id, by `$filter=appId eq` and by `displayName eq` at 100, 10,000 and 100,000
 // applications: both answer from the directory's indexes, so the cost per request must not
 // grow with the directory. list-first-page (100 apps, no filter) shows what a plain list costs.
 func BenchmarkLookup(b *testing.B) {
-	for _, n := range []int{100, 100_000} {
+	for _, n := range []int{100, 10_000, 100_000} {
 		r := rng.New(7)
 		dir := tenant.Seed(r, tenant.SeedOptions{Now: epoch})
 		var last *tenant.Application
