@@ -76,16 +76,19 @@ dicomreg app permission grant --app my-viewer --api https://graph.microsoft.com 
 	}
 }
 
+// target is what the permission commands work on: the app and the permission asked for, found
+// by name in the tenant.
+func (o *permissionOptions) target(ctx context.Context, f *Factory) (*directory.Client, *directory.Application, *resourceGrant, error) {
+	client, app, err := appFor(ctx, f, o.App)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	grant, err := findResource(ctx, client, o.API, o.Scope)
+	return client, app, grant, err
+}
+
 func runPermissionChange(ctx context.Context, f *Factory, opts *permissionOptions, add bool) error {
-	client, err := f.Directory()
-	if err != nil {
-		return err
-	}
-	app, err := resolveApp(ctx, client, opts.App)
-	if err != nil {
-		return err
-	}
-	grant, err := findResource(ctx, client, opts.API, opts.Scope)
+	client, app, grant, err := opts.target(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -107,11 +110,7 @@ func runPermissionChange(ctx context.Context, f *Factory, opts *permissionOption
 			f.Progress("%s: %s", app.DisplayName, w)
 		}
 	}
-	rows, err := permissionRows(ctx, client, app)
-	if err != nil {
-		return err
-	}
-	return f.Print(rows)
+	return printPermissions(ctx, f, client, app)
 }
 
 // permissionRemoval drops grant's scope from the app's requested permissions, and the resource
@@ -139,6 +138,14 @@ func permissionRemoval(app *directory.Application, grant *resourceGrant) (map[st
 		rra = []directory.RequiredResourceAccess{}
 	}
 	return map[string]any{"requiredResourceAccess": rra}, []string{"removed API permission " + grant.sp.DisplayName + " / " + grant.scope}
+}
+
+func printPermissions(ctx context.Context, f *Factory, client *directory.Client, app *directory.Application) error {
+	rows, err := permissionRows(ctx, client, app)
+	if err != nil {
+		return err
+	}
+	return f.Print(rows)
 }
 
 // permissionRows names each requested permission from its resource's service principal and
@@ -184,15 +191,7 @@ func permissionRows(ctx context.Context, client *directory.Client, app *director
 }
 
 func runPermissionGrant(ctx context.Context, f *Factory, opts *permissionOptions) error {
-	client, err := f.Directory()
-	if err != nil {
-		return err
-	}
-	app, err := resolveApp(ctx, client, opts.App)
-	if err != nil {
-		return err
-	}
-	grant, err := findResource(ctx, client, opts.API, opts.Scope)
+	client, app, grant, err := opts.target(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -215,25 +214,13 @@ func runPermissionGrant(ctx context.Context, f *Factory, opts *permissionOptions
 	} else {
 		f.Progress("%s: %s", app.DisplayName, msg)
 	}
-	rows, err := permissionRows(ctx, client, app)
-	if err != nil {
-		return err
-	}
-	return f.Print(rows)
+	return printPermissions(ctx, f, client, app)
 }
 
 func runPermissionList(ctx context.Context, f *Factory, opts *appRefOptions) error {
-	client, err := f.Directory()
+	client, app, err := appFor(ctx, f, opts.App)
 	if err != nil {
 		return err
 	}
-	app, err := resolveApp(ctx, client, opts.App)
-	if err != nil {
-		return err
-	}
-	rows, err := permissionRows(ctx, client, app)
-	if err != nil {
-		return err
-	}
-	return f.Print(rows)
+	return printPermissions(ctx, f, client, app)
 }

@@ -99,11 +99,7 @@ dicomreg app redirect add --app my-web-viewer --redirect-uri https://viewer.exam
 				Example: `dicomreg app redirect list --app my-viewer -o table`,
 				Flags:   list.bind,
 				Run: func(ctx context.Context, _ []string) error {
-					client, err := f.Directory()
-					if err != nil {
-						return err
-					}
-					app, err := resolveApp(ctx, client, list.App)
+					_, app, err := appFor(ctx, f, list.App)
 					if err != nil {
 						return err
 					}
@@ -122,19 +118,21 @@ dicomreg app redirect remove --app my-viewer --postman`,
 	}
 }
 
-func runRedirectAdd(ctx context.Context, f *Factory, opts *redirectOptions) error {
-	entries, err := opts.entries()
+// target is what add and remove work on: the URIs asked for (at least one) and the app.
+func (o *redirectOptions) target(ctx context.Context, f *Factory) ([]redirectEntry, *directory.Client, *directory.Application, error) {
+	entries, err := o.entries()
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	if len(entries) == 0 {
-		return usageErrorf("give --redirect-uri URI (repeatable) or --postman")
+		return nil, nil, nil, usageErrorf("give --redirect-uri URI (repeatable) or --postman")
 	}
-	client, err := f.Directory()
-	if err != nil {
-		return err
-	}
-	app, err := resolveApp(ctx, client, opts.App)
+	client, app, err := appFor(ctx, f, o.App)
+	return entries, client, app, err
+}
+
+func runRedirectAdd(ctx context.Context, f *Factory, opts *redirectOptions) error {
+	entries, client, app, err := opts.target(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -143,18 +141,7 @@ func runRedirectAdd(ctx context.Context, f *Factory, opts *redirectOptions) erro
 }
 
 func runRedirectRemove(ctx context.Context, f *Factory, opts *redirectOptions) error {
-	entries, err := opts.entries()
-	if err != nil {
-		return err
-	}
-	if len(entries) == 0 {
-		return usageErrorf("give --redirect-uri URI (repeatable) or --postman")
-	}
-	client, err := f.Directory()
-	if err != nil {
-		return err
-	}
-	app, err := resolveApp(ctx, client, opts.App)
+	entries, client, app, err := opts.target(ctx, f)
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,16 @@ func resolveApp(ctx context.Context, client *directory.Client, ref string) (*dir
 	return nil, duplicateAppsError(ref, apps)
 }
 
+// appFor is the directory client and the app --app names: how every app command begins.
+func appFor(ctx context.Context, f *Factory, ref string) (*directory.Client, *directory.Application, error) {
+	client, err := f.Directory()
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := resolveApp(ctx, client, ref)
+	return client, app, err
+}
+
 // appView is how app commands print an application: what the portal's Overview and
 // Authentication pages show, never a secret.
 type appView struct {
@@ -153,11 +163,7 @@ func newCmdAppShow(f *Factory) *Command {
 dicomreg app show --app my-viewer --query appId -o tsv`,
 		Flags: opts.bind,
 		Run: func(ctx context.Context, _ []string) error {
-			client, err := f.Directory()
-			if err != nil {
-				return err
-			}
-			app, err := resolveApp(ctx, client, opts.App)
+			_, app, err := appFor(ctx, f, opts.App)
 			if err != nil {
 				return err
 			}
@@ -232,11 +238,7 @@ func runAppUpdate(ctx context.Context, f *Factory, opts *appUpdateOptions) error
 	if changed("name") && strings.TrimSpace(opts.Name) == "" {
 		return usageErrorf("--name must not be empty")
 	}
-	client, err := f.Directory()
-	if err != nil {
-		return err
-	}
-	app, err := resolveApp(ctx, client, opts.App)
+	client, app, err := appFor(ctx, f, opts.App)
 	if err != nil {
 		return err
 	}
@@ -270,11 +272,7 @@ such app.`,
 dicomreg app delete --app 3fa85f64-5717-4562-b3fc-2c963f66afa6`,
 		Flags: opts.bind,
 		Run: func(ctx context.Context, _ []string) error {
-			client, err := f.Directory()
-			if err != nil {
-				return err
-			}
-			app, err := resolveApp(ctx, client, opts.App)
+			client, app, err := appFor(ctx, f, opts.App)
 			if err != nil {
 				return err
 			}

@@ -126,11 +126,7 @@ func runSecretAdd(ctx context.Context, f *Factory, opts *secretAddOptions, rotat
 	if strings.TrimSpace(opts.DisplayName) == "" {
 		return usageErrorf("--display-name must not be empty")
 	}
-	client, err := f.Directory()
-	if err != nil {
-		return err
-	}
-	app, err := resolveApp(ctx, client, opts.App)
+	client, app, err := appFor(ctx, f, opts.App)
 	if err != nil {
 		return err
 	}
@@ -177,11 +173,7 @@ func deliverSecret(f *Factory, path, tenantID, appID, secret string) (shown, fil
 }
 
 func runSecretList(ctx context.Context, f *Factory, opts *appRefOptions) error {
-	client, err := f.Directory()
-	if err != nil {
-		return err
-	}
-	app, err := resolveApp(ctx, client, opts.App)
+	_, app, err := appFor(ctx, f, opts.App)
 	if err != nil {
 		return err
 	}
@@ -206,11 +198,7 @@ func runSecretRemove(ctx context.Context, f *Factory, opts *secretRemoveOptions)
 	if opts.KeyID == "" {
 		return usageErrorf("--key-id is required (see 'dicomreg app secret list')")
 	}
-	client, err := f.Directory()
-	if err != nil {
-		return err
-	}
-	app, err := resolveApp(ctx, client, opts.App)
+	client, app, err := appFor(ctx, f, opts.App)
 	if err != nil {
 		return err
 	}
