@@ -258,6 +258,9 @@ func FuzzStoreBody(f *testing.F) {
 	f.Add("application/dicom", []byte("DICM"))
 	f.Add(`multipart/related; boundary="`, []byte("--"))
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		if strings.ContainsFunc(contentType, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+			return // no HTTP client sends control characters in a header (Go's refuses to)
+		}
 		resp, _ := fx.do(t, http.MethodPost, "/v2/studies", owner, contentType, body, "")
 		if resp.StatusCode >= 500 {
 			t.Fatalf("STOW answered %d", resp.StatusCode)
