@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X github.com/dicomreg/dicomreg/plugin/cli.Version=$(VERSION)
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
 
-.PHONY: all build test vet fmt-check demo bench bench-peer fuzz load clean help
+.PHONY: all build test vet fmt-check demo bench bench-peer check-msal-node fuzz load clean help
 
 all: build
 
@@ -38,6 +38,9 @@ bench: build ## Go benchmarks and a short load run against `mockgraph serve`
 
 bench-peer: ## oauth2-mock-server (npm) vs mockgraph serve: tokens/s, p50/p99, exec→ready, ratios
 	@bash scripts/bench-peer.sh
+
+check-msal-node: ## Microsoft's MSAL for Node (npm) against the mock: four flows and a refusal
+	@bash scripts/msal-node-check.sh
 
 load: ## 200 clients for 60 s against mockgraph built with -race (LOAD_CLIENTS, LOAD_DURATION)
 	@bash scripts/load.sh
