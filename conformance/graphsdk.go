@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	kiotaauth "github.com/microsoft/kiota-authentication-azure-go"
@@ -15,6 +17,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/oauth2permissiongrants"
+	"github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
 )
 
 // graphBehaviours drive Graph with Microsoft's own Go SDK, which gzips bodies, sends
@@ -25,7 +28,7 @@ var graphBehaviours = []behaviour{
 
 // graphSDK is msgraph-sdk-go pointed at the target: its base URL, its TLS trust, and the
 // target's Graph host on the authentication provider's allowed list.
-func graphSDK(c *Case) *msgraph.GraphServiceClient {
+func graphSDK(c *Case) (*msgraph.GraphServiceClient, *bodyEncodings) {
 	c.t.Helper()
 	cred, err := c.s.adminCredential()
 	c.must(err, "admin credential")
@@ -35,12 +38,36 @@ func graphSDK(c *Case) *msgraph.GraphServiceClient {
 	if parent == nil {
 		parent = http.DefaultTransport
 	}
+	enc := &bodyEncodings{next: parent}
 	middleware := msgraphcore.GetDefaultMiddlewaresWithOptions(&msgraphcore.GraphClientOptions{})
-	httpClient := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(parent, middleware...)}
+	httpClient := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(enc, middleware...)}
 	adapter, err := msgraph.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, httpClient)
 	c.must(err, "Graph request adapter")
 	adapter.SetBaseUrl(strings.TrimSuffix(c.tgt().GraphURL, "/"))
-	return msgraph.NewGraphServiceClient(adapter)
+	return msgraph.NewGraphServiceClient(adapter), enc
+}
+
+// bodyEncodings notes the Content-Encoding of every request body the SDK sends, so the
+// behaviour shows the target reads the gzip bodies the SDK sends by default.
+type bodyEncodings struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	seen []string
+}
+
+func (b *bodyEncodings) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Method != http.MethodGet {
+		b.mu.Lock()
+		b.seen = append(b.seen, r.Header.Get("Content-Encoding"))
+		b.mu.Unlock()
+	}
+	return b.next.RoundTrip(r)
+}
+
+func (b *bodyEncodings) sawGzip() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Contains(b.seen, "gzip")
 }
 
 // odataCode is the Graph error code the SDK surfaced.
@@ -53,7 +80,7 @@ func odataCode(err error) string {
 }
 
 func graphSDKCRUD(c *Case) {
-	g := graphSDK(c)
+	g, enc := graphSDK(c)
 	ctx := c.ctx
 
 	body := models.NewApplication()
@@ -107,14 +134,31 @@ func graphSDKCRUD(c *Case) {
 		return ignoreSDKNotFound(g.ServicePrincipals().ByServicePrincipalId(spID).Delete(ctx, nil))
 	})
 
+	// The resource is looked up as the plugin does: by its servicePrincipalNames.
+	dicom, err := g.ServicePrincipals().Get(ctx, &serviceprincipals.ServicePrincipalsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &serviceprincipals.ServicePrincipalsRequestBuilderGetQueryParameters{Filter: ptr("servicePrincipalNames/any(c:c eq '" + DICOMResource + "')")},
+	})
+	c.must(err, "find the DICOM principal by servicePrincipalNames/any")
+	if n := len(dicom.GetValue()); n != 1 || deref(dicom.GetValue()[0].GetId()) != c.dicomSP().ID {
+		c.Fatalf("servicePrincipalNames/any(c:c eq '%s'): want the DICOM principal, got %d principals", DICOMResource, n)
+	}
+
 	grant := models.NewOAuth2PermissionGrant()
 	grant.SetClientId(ptr(spID))
 	grant.SetConsentType(ptr("AllPrincipals"))
-	grant.SetResourceId(ptr(c.dicomSP().ID))
+	grant.SetResourceId(dicom.GetValue()[0].GetId())
 	grant.SetScope(ptr(dicomReadWriteValue))
 	made, err := g.Oauth2PermissionGrants().Post(ctx, grant, nil)
 	c.must(err, "create oauth2PermissionGrant")
 	grantID := deref(made.GetId())
+	// A second AllPrincipals grant for the same pair is Graph's 409 "Permission entry already
+	// exists.", surfaced as an ODataError.
+	if _, err := g.Oauth2PermissionGrants().Post(ctx, grant, nil); odataCode(err) != "Request_MultipleObjectsWithSameKeyValue" {
+		c.Errorf("a duplicate oauth2PermissionGrant: want Request_MultipleObjectsWithSameKeyValue, got %s", errString(err))
+	}
+	if !enc.sawGzip() {
+		c.Errorf("msgraph-sdk-go sent no gzip-compressed body; the behaviour no longer covers Content-Encoding: gzip")
+	}
 	grants, err := g.Oauth2PermissionGrants().Get(ctx, &oauth2permissiongrants.Oauth2PermissionGrantsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &oauth2permissiongrants.Oauth2PermissionGrantsRequestBuilderGetQueryParameters{Filter: ptr("clientId eq '" + spID + "'")},
 	})

@@ -52,9 +52,6 @@ type env struct {
 	delay time.Duration
 	admin string // app-only token of the seeded admin service principal
 	roles []any  // the admin's Graph app roles, as its tokens carry them
-
-	mu        sync.Mutex
-	encodings []string // Content-Encoding of every request with a body
 }
 
 func newEnv(t testing.TB) *env {
@@ -65,14 +62,7 @@ func newEnv(t testing.TB) *env {
 	api := New(Config{Store: e.store, Keys: e.keys, Clock: e.clock, Rand: r, ReplicationDelay: func() time.Duration { return e.delay }})
 	router := mux.NewRouter()
 	api.Register(router)
-	e.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength != 0 && r.Method != http.MethodGet {
-			e.mu.Lock()
-			e.encodings = append(e.encodings, r.Header.Get("Content-Encoding"))
-			e.mu.Unlock()
-		}
-		router.ServeHTTP(w, r)
-	}))
+	e.srv = httptest.NewTLSServer(router)
 	t.Cleanup(e.srv.Close)
 	_ = e.store.View(func(d *tenant.Directory) error {
 		for _, v := range d.AssignedRoles(e.seed.AdminSPID, e.seed.GraphPrincipalID) {
