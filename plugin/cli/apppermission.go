@@ -2,24 +2,21 @@ package cli
 
 import (
 	"context"
-	"slices"
 	"strings"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
+	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
 )
 
-type permissionOptions struct {
-	App   string
-	API   string
-	Scope string
-}
-
-func (o *permissionOptions) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&o.App, "app", "", appFlagHelp)
-	fs.StringVar(&o.API, "api", "", "resource app (appId or identifier URI) instead of Azure API for DICOM")
-	fs.StringVar(&o.Scope, "scope", "", "delegated permission of --api (default "+dicomScopeValue+")")
+// PermissionOptions are `app permission add`'s, `remove`'s and `grant`'s.
+type PermissionOptions struct {
+	IO        Console
+	Directory func() (*directory.Client, error)
+	App       string
+	API       string
+	Scope     string
 }
 
 // permissionRow is one API permission as the portal's API permissions page lists it.
@@ -32,120 +29,129 @@ type permissionRow struct {
 	AdminConsent  bool   `json:"adminConsented"`
 }
 
-func newCmdAppPermission(f *Factory) *Command {
-	add, remove, grant, list := &permissionOptions{}, &permissionOptions{}, &permissionOptions{}, &appRefOptions{}
-	return &Command{
-		Name:  "permission",
-		Short: "Manage an app's API permissions (default: Azure API for DICOM / Dicom.ReadWrite)",
-		Long: `The permission is found by name in this tenant (the Azure API for DICOM service principal and its
+func newCmdAppPermission(f *Factory) *cobra.Command {
+	cmd := newGroup("permission", "Manage an app's API permissions (default: Azure API for DICOM / Dicom.ReadWrite)",
+		`The permission is found by name in this tenant (the Azure API for DICOM service principal and its
 Dicom.ReadWrite scope), never by a hard-coded id; --api and --scope name another resource. A
 permission on the app is a request; 'grant' is the tenant-wide admin consent that lets users and
-the app get tokens without a consent prompt (AADSTS65001 otherwise).`,
-		Children: []*Command{
-			{
-				Name:  "add",
-				Short: "Add a delegated API permission to the app (idempotent)",
-				Example: `dicomreg app permission add --app my-viewer
+the app get tokens without a consent prompt (AADSTS65001 otherwise).`)
+	cmd.AddCommand(NewCmdPermissionAdd(f, nil), NewCmdPermissionList(f, nil), NewCmdPermissionRemove(f, nil), NewCmdPermissionGrant(f, nil))
+	return cmd
+}
+
+func newPermissionCommand(f *Factory, cmd *cobra.Command, runF, run func(context.Context, *PermissionOptions) error) *cobra.Command {
+	opts := &PermissionOptions{IO: f, Directory: f.Directory}
+	cmd.RunE = runner(opts, runF, run)
+	fs := cmd.Flags()
+	fs.StringVar(&opts.App, "app", "", appFlagHelp)
+	fs.StringVar(&opts.API, "api", "", "resource app (appId or identifier URI) instead of Azure API for DICOM")
+	fs.StringVar(&opts.Scope, "scope", "", "delegated permission of --api (default "+converge.DICOMScope+")")
+	return cmd
+}
+
+// NewCmdPermissionAdd is `app permission add`.
+func NewCmdPermissionAdd(f *Factory, runF func(context.Context, *PermissionOptions) error) *cobra.Command {
+	return newPermissionCommand(f, &cobra.Command{
+		Use:   "add",
+		Short: "Add a delegated API permission to the app (idempotent)",
+		Example: `dicomreg app permission add --app my-viewer
 dicomreg app permission add --app my-viewer --api https://graph.microsoft.com --scope User.Read`,
-				Flags: add.bind,
-				Run:   func(ctx context.Context, _ []string) error { return runPermissionChange(ctx, f, add, true) },
-			},
-			{
-				Name:    "list",
-				Short:   "List the app's API permissions and whether admin consent covers them",
-				Example: `dicomreg app permission list --app my-viewer -o table`,
-				Flags:   list.bind,
-				Run:     func(ctx context.Context, _ []string) error { return runPermissionList(ctx, f, list) },
-			},
-			{
-				Name:    "remove",
-				Short:   "Remove a delegated API permission from the app",
-				Example: `dicomreg app permission remove --app my-viewer`,
-				Flags:   remove.bind,
-				Run:     func(ctx context.Context, _ []string) error { return runPermissionChange(ctx, f, remove, false) },
-			},
-			{
-				Name:  "grant",
-				Short: "Grant tenant-wide admin consent (creates the service principal if missing)",
-				Example: `dicomreg app permission grant --app my-viewer
+	}, runF, func(ctx context.Context, opts *PermissionOptions) error { return permissionChangeRun(ctx, opts, true) })
+}
+
+// NewCmdPermissionRemove is `app permission remove`.
+func NewCmdPermissionRemove(f *Factory, runF func(context.Context, *PermissionOptions) error) *cobra.Command {
+	return newPermissionCommand(f, &cobra.Command{
+		Use:     "remove",
+		Short:   "Remove a delegated API permission from the app",
+		Example: `dicomreg app permission remove --app my-viewer`,
+	}, runF, func(ctx context.Context, opts *PermissionOptions) error { return permissionChangeRun(ctx, opts, false) })
+}
+
+// NewCmdPermissionGrant is `app permission grant`.
+func NewCmdPermissionGrant(f *Factory, runF func(context.Context, *PermissionOptions) error) *cobra.Command {
+	return newPermissionCommand(f, &cobra.Command{
+		Use:   "grant",
+		Short: "Grant tenant-wide admin consent (creates the service principal if missing)",
+		Example: `dicomreg app permission grant --app my-viewer
 dicomreg app permission grant --app my-viewer --api https://graph.microsoft.com --scope User.Read`,
-				Flags: grant.bind,
-				Run:   func(ctx context.Context, _ []string) error { return runPermissionGrant(ctx, f, grant) },
-			},
-		},
-	}
+	}, runF, permissionGrantRun)
+}
+
+// NewCmdPermissionList is `app permission list`.
+func NewCmdPermissionList(f *Factory, runF func(context.Context, *AppRefOptions) error) *cobra.Command {
+	return newAppRefCommand(f, &cobra.Command{
+		Use:     "list",
+		Short:   "List the app's API permissions and whether admin consent covers them",
+		Example: `dicomreg app permission list --app my-viewer -o table`,
+	}, runF, func(ctx context.Context, opts *AppRefOptions) error {
+		client, app, err := appFor(ctx, opts.Directory, opts.App)
+		if err != nil {
+			return err
+		}
+		return printPermissions(ctx, opts.IO, client, app)
+	})
 }
 
 // target is what the permission commands work on: the app and the permission asked for, found
 // by name in the tenant.
-func (o *permissionOptions) target(ctx context.Context, f *Factory) (*directory.Client, *directory.Application, *resourceGrant, error) {
-	client, app, err := appFor(ctx, f, o.App)
+func (o *PermissionOptions) target(ctx context.Context) (*directory.Client, *directory.Application, *converge.Permission, error) {
+	client, app, err := appFor(ctx, o.Directory, o.App)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	grant, err := findResource(ctx, client, o.API, o.Scope)
-	return client, app, grant, err
+	perm, err := converge.FindPermission(ctx, client, o.API, o.Scope)
+	return client, app, perm, err
 }
 
-func runPermissionChange(ctx context.Context, f *Factory, opts *permissionOptions, add bool) error {
-	client, app, grant, err := opts.target(ctx, f)
+func permissionChangeRun(ctx context.Context, opts *PermissionOptions, add bool) error {
+	client, app, perm, err := opts.target(ctx)
 	if err != nil {
 		return err
 	}
-	var patch map[string]any
-	var what []string
+	c := converge.PermissionRemoval(app, perm)
 	if add {
-		patch, what = applicationPatch(app, &registration{}, grant)
-	} else {
-		patch, what = permissionRemoval(app, grant)
+		c = converge.Additions(app, &converge.Registration{}, perm)
 	}
-	if len(patch) == 0 {
-		f.Progress("%s is already as asked: nothing to change.", app.DisplayName)
-	} else {
-		if err := client.PatchApplication(ctx, app.ID, patch); err != nil {
-			return err
-		}
-		app.RequiredResourceAccess = patch["requiredResourceAccess"].([]directory.RequiredResourceAccess)
-		for _, w := range what {
-			f.Progress("%s: %s", app.DisplayName, w)
-		}
+	if err := applyChange(ctx, opts.IO, client, app, c); err != nil {
+		return err
 	}
-	return printPermissions(ctx, f, client, app)
+	return printPermissions(ctx, opts.IO, client, app)
 }
 
-// permissionRemoval drops grant's scope from the app's requested permissions, and the resource
-// entry with it when it was the last.
-func permissionRemoval(app *directory.Application, grant *resourceGrant) (map[string]any, []string) {
-	var rra []directory.RequiredResourceAccess
-	removed := false
-	for _, r := range app.RequiredResourceAccess {
-		if strings.EqualFold(r.ResourceAppID, grant.sp.AppID) {
-			keep := slices.DeleteFunc(slices.Clone(r.ResourceAccess), func(a directory.ResourceAccess) bool {
-				return strings.EqualFold(a.ID, grant.scopeID) && a.Type == "Scope"
-			})
-			removed = removed || len(keep) != len(r.ResourceAccess)
-			if len(keep) == 0 {
-				continue
-			}
-			r.ResourceAccess = keep
-		}
-		rra = append(rra, r)
+func permissionGrantRun(ctx context.Context, opts *PermissionOptions) error {
+	client, app, perm, err := opts.target(ctx)
+	if err != nil {
+		return err
 	}
-	if !removed {
-		return nil, nil
+	if !converge.Additions(app, &converge.Registration{}, perm).Empty() {
+		opts.IO.Warn("%s does not request %s / %s: consent works, but add it too (dicomreg app permission add --app %s) so the portal shows it", app.DisplayName, perm.Resource.DisplayName, perm.Scope, app.AppID)
 	}
-	if rra == nil {
-		rra = []directory.RequiredResourceAccess{}
+	sp, spCreated, err := converge.EnsureServicePrincipal(ctx, client, app.AppID, false)
+	if err != nil {
+		return err
 	}
-	return map[string]any{"requiredResourceAccess": rra}, []string{"removed API permission " + grant.sp.DisplayName + " / " + grant.scope}
+	if spCreated {
+		opts.IO.Progress("Created service principal %s for %s.", sp.ID, app.DisplayName)
+	}
+	msg, err := converge.EnsureAdminConsent(ctx, client, sp.ID, perm, spCreated)
+	if err != nil {
+		return err
+	}
+	if msg == "" {
+		opts.IO.Progress("%s is already as asked: nothing to change.", app.DisplayName)
+	} else {
+		opts.IO.Progress("%s: %s", app.DisplayName, msg)
+	}
+	return printPermissions(ctx, opts.IO, client, app)
 }
 
-func printPermissions(ctx context.Context, f *Factory, client *directory.Client, app *directory.Application) error {
+func printPermissions(ctx context.Context, io Console, client *directory.Client, app *directory.Application) error {
 	rows, err := permissionRows(ctx, client, app)
 	if err != nil {
 		return err
 	}
-	return f.Print(rows)
+	return io.Print(rows)
 }
 
 // permissionRows names each requested permission from its resource's service principal and
@@ -180,47 +186,10 @@ func permissionRows(ctx context.Context, client *directory.Client, app *director
 						row.Permission = s.Value
 					}
 				}
-				row.AdminConsent = row.Permission != "" && slices.ContainsFunc(consented, func(g directory.Grant) bool {
-					return g.ConsentType == "AllPrincipals" && strings.EqualFold(g.ResourceID, res.ID) && slices.Contains(strings.Fields(g.Scope), row.Permission)
-				})
+				row.AdminConsent = row.Permission != "" && converge.Consented(consented, res.ID, row.Permission)
 			}
 			rows = append(rows, row)
 		}
 	}
 	return rows, nil
-}
-
-func runPermissionGrant(ctx context.Context, f *Factory, opts *permissionOptions) error {
-	client, app, grant, err := opts.target(ctx, f)
-	if err != nil {
-		return err
-	}
-	if patch, _ := applicationPatch(app, &registration{}, grant); len(patch) > 0 {
-		f.Warn("%s does not request %s / %s: consent works, but add it too (dicomreg app permission add --app %s) so the portal shows it", app.DisplayName, grant.sp.DisplayName, grant.scope, app.AppID)
-	}
-	sp, spCreated, err := ensureServicePrincipal(ctx, client, app.AppID, false)
-	if err != nil {
-		return err
-	}
-	if spCreated {
-		f.Progress("Created service principal %s for %s.", sp.ID, app.DisplayName)
-	}
-	msg, err := ensureAdminConsent(ctx, client, sp.ID, grant, spCreated)
-	if err != nil {
-		return err
-	}
-	if msg == "" {
-		f.Progress("%s is already as asked: nothing to change.", app.DisplayName)
-	} else {
-		f.Progress("%s: %s", app.DisplayName, msg)
-	}
-	return printPermissions(ctx, f, client, app)
-}
-
-func runPermissionList(ctx context.Context, f *Factory, opts *appRefOptions) error {
-	client, app, err := appFor(ctx, f, opts.App)
-	if err != nil {
-		return err
-	}
-	return printPermissions(ctx, f, client, app)
 }

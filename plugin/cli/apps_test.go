@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
+	"github.com/dicomreg/dicomreg/plugin/converge"
 )
 
 // cliRun runs one dicomreg command line against srv as its admin and decodes its JSON output
@@ -61,7 +62,7 @@ func TestAppCreateShowUpdateListDelete(t *testing.T) {
 	c := cliRun{t, srv}
 	var created appView
 	c.must(&created, "app", "create", "--name", "viewer-one")
-	if created.AppID == "" || created.ObjectID == "" || created.SignInAudience != signInAudienceMyOrg || created.PublicClient {
+	if created.AppID == "" || created.ObjectID == "" || created.SignInAudience != converge.SignInAudienceMyOrg || created.PublicClient {
 		t.Fatalf("created: %+v", created)
 	}
 	for _, ref := range []string{"viewer-one", created.AppID, created.ObjectID} {
@@ -175,7 +176,7 @@ func TestAppRedirectAddListRemove(t *testing.T) {
 	c.must(nil, "app", "redirect", "add", "--app", "redirected", "--redirect-uri", "https://viewer.example.com/auth", "--platform", "web")
 	var got []redirectView
 	c.must(&got, "app", "redirect", "list", "--app", "redirected")
-	want := []redirectView{{platformMobile, "http://localhost:8400"}, {platformMobile, postmanRedirectURI}, {platformWeb, "https://viewer.example.com/auth"}}
+	want := []redirectView{{converge.PlatformMobile, "http://localhost:8400"}, {converge.PlatformMobile, converge.PostmanRedirectURI}, {converge.PlatformWeb, "https://viewer.example.com/auth"}}
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
 		t.Fatalf("redirects %+v, want %+v", got, want)
 	}
@@ -198,7 +199,7 @@ func TestAppPermissionAddGrantListRemove(t *testing.T) {
 	addMockApp(t, srv, mockApp{name: "permitted", noSP: true})
 	var rows []permissionRow
 	c.must(&rows, "app", "permission", "add", "--app", "permitted")
-	if len(rows) != 1 || rows[0].Permission != dicomScopeValue || rows[0].Type != "Delegated" || rows[0].API != dicomDisplayName || rows[0].AdminConsent {
+	if len(rows) != 1 || rows[0].Permission != converge.DICOMScope || rows[0].Type != "Delegated" || rows[0].API != converge.DICOMDisplayName || rows[0].AdminConsent {
 		t.Fatalf("after add: %+v", rows)
 	}
 	if n := c.writes("app", "permission", "add", "--app", "permitted"); n != 0 {

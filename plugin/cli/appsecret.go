@@ -5,77 +5,71 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
+	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
 )
 
-func newCmdAppSecret(f *Factory) *Command {
-	add := &secretAddOptions{}
-	rotate := &secretAddOptions{}
-	list := &appRefOptions{}
-	remove := &secretRemoveOptions{}
-	return &Command{
-		Name:  "secret",
-		Short: "Manage an app's client secrets",
-		Long: `A client secret's value exists once, in the answer that creates it: dicomreg prints it once, or
+func newCmdAppSecret(f *Factory) *cobra.Command {
+	cmd := newGroup("secret", "Manage an app's client secrets",
+		`A client secret's value exists once, in the answer that creates it: dicomreg prints it once, or
 with --secret-out writes it to a 0600 dotenv file (AZURE_TENANT_ID, AZURE_CLIENT_ID,
 AZURE_CLIENT_SECRET, what azidentity's EnvironmentCredential reads) and leaves it out of the output.
-Lists show the hint (first characters), never a value.`,
-		Children: []*Command{
-			{
-				Name:  "add",
-				Short: "Add a client secret and print it once (or write it to --secret-out)",
-				Example: `dicomreg app secret add --app my-viewer --secret-out viewer.env
-dicomreg app secret add --app my-viewer --end-date 2027-06-30 --query clientSecret -o tsv`,
-				Flags: add.bind,
-				Run:   func(ctx context.Context, _ []string) error { return runSecretAdd(ctx, f, add, false) },
-			},
-			{
-				Name:    "list",
-				Short:   "List the app's client secrets: key id, name, hint, validity",
-				Example: `dicomreg app secret list --app my-viewer -o table`,
-				Flags:   list.bind,
-				Run:     func(ctx context.Context, _ []string) error { return runSecretList(ctx, f, list) },
-			},
-			{
-				Name:    "remove",
-				Short:   "Remove a client secret by key id",
-				Example: `dicomreg app secret remove --app my-viewer --key-id 8b7a…`,
-				Flags:   remove.bind,
-				Run:     func(ctx context.Context, _ []string) error { return runSecretRemove(ctx, f, remove) },
-			},
-			{
-				Name:  "rotate",
-				Short: "Add a new secret; with --remove-old, then remove the older ones of the same name",
-				Long: `Adds a new secret first, so there is never a moment without a valid one. The older secrets
-with the same display name stay until you pass --remove-old (after the new secret is deployed,
-say); secrets with other names are never touched.`,
-				Example: `dicomreg app secret rotate --app my-viewer --secret-out viewer.env
-dicomreg app secret rotate --app my-viewer --secret-out viewer.env --remove-old`,
-				Flags: func(fs *pflag.FlagSet) {
-					rotate.bind(fs)
-					fs.BoolVar(&rotate.RemoveOld, "remove-old", false, "remove the other secrets of the same display name once the new one exists")
-				},
-				Run: func(ctx context.Context, _ []string) error { return runSecretAdd(ctx, f, rotate, true) },
-			},
-		},
-	}
+Lists show the hint (first characters), never a value.`)
+	cmd.AddCommand(NewCmdSecretAdd(f, nil), NewCmdSecretList(f, nil), NewCmdSecretRemove(f, nil), NewCmdSecretRotate(f, nil))
+	return cmd
 }
 
-type secretAddOptions struct {
+// SecretAddOptions are `app secret add`'s and `app secret rotate`'s.
+type SecretAddOptions struct {
+	IO          Console
+	Directory   func() (*directory.Client, error)
+	Engine      func(converge.Directory) *converge.Engine
+	Now         func() time.Time
 	App         string
 	DisplayName string
 	EndDate     string
 	SecretOut   string
-	RemoveOld   bool
+	// RemoveOld (rotate only) removes the other secrets of the same display name.
+	RemoveOld bool
 }
 
-func (o *secretAddOptions) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&o.App, "app", "", appFlagHelp)
-	fs.StringVar(&o.DisplayName, "display-name", dicomregCredName, "the secret's description")
-	fs.StringVar(&o.EndDate, "end-date", "", "expiry, YYYY-MM-DD or RFC 3339 (default: Graph's, two years)")
-	fs.StringVar(&o.SecretOut, "secret-out", "", "write the secret to this dotenv file (mode 0600) instead of the output")
+func newSecretAddCommand(f *Factory, cmd *cobra.Command, runF func(context.Context, *SecretAddOptions) error) (*cobra.Command, *SecretAddOptions) {
+	opts := &SecretAddOptions{IO: f, Directory: f.Directory, Engine: f.Engine, Now: f.Now}
+	cmd.RunE = runner(opts, runF, secretAddRun)
+	fs := cmd.Flags()
+	fs.StringVar(&opts.App, "app", "", appFlagHelp)
+	fs.StringVar(&opts.DisplayName, "display-name", converge.SecretDisplayName, "the secret's description")
+	fs.StringVar(&opts.EndDate, "end-date", "", "expiry, YYYY-MM-DD or RFC 3339 (default: Graph's, two years)")
+	fs.StringVar(&opts.SecretOut, "secret-out", "", "write the secret to this dotenv file (mode 0600) instead of the output")
+	return cmd, opts
+}
+
+// NewCmdSecretAdd is `app secret add`.
+func NewCmdSecretAdd(f *Factory, runF func(context.Context, *SecretAddOptions) error) *cobra.Command {
+	cmd, _ := newSecretAddCommand(f, &cobra.Command{
+		Use:   "add",
+		Short: "Add a client secret and print it once (or write it to --secret-out)",
+		Example: `dicomreg app secret add --app my-viewer --secret-out viewer.env
+dicomreg app secret add --app my-viewer --end-date 2027-06-30 --query clientSecret -o tsv`,
+	}, runF)
+	return cmd
+}
+
+// NewCmdSecretRotate is `app secret rotate`.
+func NewCmdSecretRotate(f *Factory, runF func(context.Context, *SecretAddOptions) error) *cobra.Command {
+	cmd, opts := newSecretAddCommand(f, &cobra.Command{
+		Use:   "rotate",
+		Short: "Add a new secret; with --remove-old, then remove the older ones of the same name",
+		Long: `Adds a new secret first, so there is never a moment without a valid one. The older secrets
+with the same display name stay until you pass --remove-old (after the new secret is deployed,
+say); secrets with other names are never touched.`,
+		Example: `dicomreg app secret rotate --app my-viewer --secret-out viewer.env
+dicomreg app secret rotate --app my-viewer --secret-out viewer.env --remove-old`,
+	}, runF)
+	cmd.Flags().BoolVar(&opts.RemoveOld, "remove-old", false, "remove the other secrets of the same display name once the new one exists")
+	return cmd
 }
 
 // secretResult is what secret add and rotate print; the value only when it is not in a file.
@@ -118,19 +112,20 @@ func parseEndDate(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-func runSecretAdd(ctx context.Context, f *Factory, opts *secretAddOptions, rotate bool) error {
-	end, err := parseEndDate(opts.EndDate, f.Now())
+func secretAddRun(ctx context.Context, opts *SecretAddOptions) error {
+	end, err := parseEndDate(opts.EndDate, opts.Now())
 	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(opts.DisplayName) == "" {
 		return usageErrorf("--display-name must not be empty")
 	}
-	client, app, err := appFor(ctx, f, opts.App)
+	client, app, err := appFor(ctx, opts.Directory, opts.App)
 	if err != nil {
 		return err
 	}
-	tenantID, err := tenantOf(ctx, f, client)
+	engine := opts.Engine(client)
+	tenantID, err := engine.TenantID(ctx)
 	if err != nil {
 		return err
 	}
@@ -138,12 +133,12 @@ func runSecretAdd(ctx context.Context, f *Factory, opts *secretAddOptions, rotat
 	if err != nil {
 		return err
 	}
-	f.Progress("Added client secret %s… (keyId %s, expires %s) to %s.", cred.Hint, cred.KeyID, cred.EndDateTime.Format(time.DateOnly), app.DisplayName)
+	opts.IO.Progress("Added client secret %s… (keyId %s, expires %s) to %s.", cred.Hint, cred.KeyID, cred.EndDateTime.Format(time.DateOnly), app.DisplayName)
 	res := secretResult{secretRow: secretRowOf(*cred), AppID: app.AppID, TenantID: tenantID}
-	if res.ClientSecret, res.SecretFile, err = deliverSecret(f, opts.SecretOut, tenantID, app.AppID, cred.SecretText); err != nil {
+	if res.ClientSecret, res.SecretFile, err = engine.DeliverSecret(opts.SecretOut, tenantID, app.AppID, cred.SecretText); err != nil {
 		return err
 	}
-	if rotate && opts.RemoveOld {
+	if opts.RemoveOld {
 		for _, p := range app.PasswordCredentials {
 			if p.DisplayName != opts.DisplayName || strings.EqualFold(p.KeyID, cred.KeyID) {
 				continue
@@ -151,29 +146,24 @@ func runSecretAdd(ctx context.Context, f *Factory, opts *secretAddOptions, rotat
 			if err := client.RemovePassword(ctx, app.ID, p.KeyID); err != nil {
 				return err
 			}
-			f.Progress("Removed the older secret %s… (keyId %s).", p.Hint, p.KeyID)
+			opts.IO.Progress("Removed the older secret %s… (keyId %s).", p.Hint, p.KeyID)
 			res.Removed = append(res.Removed, p.KeyID)
 		}
 	}
-	return f.Print(res)
+	return opts.IO.Print(res)
 }
 
-// deliverSecret hands a new secret over the one way asked: into a 0600 dotenv file (and not
-// the output), or into the output, once, with a warning to store it.
-func deliverSecret(f *Factory, path, tenantID, appID, secret string) (shown, file string, err error) {
-	if path != "" {
-		if err := writeSecretFile(path, tenantID, appID, secret); err != nil {
-			return "", "", err
-		}
-		f.Progress("Wrote AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET to %s (mode 0600).", path)
-		return "", path, nil
-	}
-	f.Warn("the client secret is shown once; store it now (or use --secret-out FILE)")
-	return secret, "", nil
+// NewCmdSecretList is `app secret list`.
+func NewCmdSecretList(f *Factory, runF func(context.Context, *AppRefOptions) error) *cobra.Command {
+	return newAppRefCommand(f, &cobra.Command{
+		Use:     "list",
+		Short:   "List the app's client secrets: key id, name, hint, validity",
+		Example: `dicomreg app secret list --app my-viewer -o table`,
+	}, runF, secretListRun)
 }
 
-func runSecretList(ctx context.Context, f *Factory, opts *appRefOptions) error {
-	_, app, err := appFor(ctx, f, opts.App)
+func secretListRun(ctx context.Context, opts *AppRefOptions) error {
+	_, app, err := appFor(ctx, opts.Directory, opts.App)
 	if err != nil {
 		return err
 	}
@@ -181,24 +171,36 @@ func runSecretList(ctx context.Context, f *Factory, opts *appRefOptions) error {
 	for _, p := range app.PasswordCredentials {
 		rows = append(rows, secretRowOf(p))
 	}
-	return f.Print(rows)
+	return opts.IO.Print(rows)
 }
 
-type secretRemoveOptions struct {
-	App   string
-	KeyID string
+// SecretRemoveOptions are `app secret remove`'s.
+type SecretRemoveOptions struct {
+	IO        Console
+	Directory func() (*directory.Client, error)
+	App       string
+	KeyID     string
 }
 
-func (o *secretRemoveOptions) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&o.App, "app", "", appFlagHelp)
-	fs.StringVar(&o.KeyID, "key-id", "", "the secret's keyId (see 'app secret list')")
+// NewCmdSecretRemove is `app secret remove`.
+func NewCmdSecretRemove(f *Factory, runF func(context.Context, *SecretRemoveOptions) error) *cobra.Command {
+	opts := &SecretRemoveOptions{IO: f, Directory: f.Directory}
+	cmd := &cobra.Command{
+		Use:     "remove",
+		Short:   "Remove a client secret by key id",
+		Example: `dicomreg app secret remove --app my-viewer --key-id 8b7a…`,
+		RunE:    runner(opts, runF, secretRemoveRun),
+	}
+	cmd.Flags().StringVar(&opts.App, "app", "", appFlagHelp)
+	cmd.Flags().StringVar(&opts.KeyID, "key-id", "", "the secret's keyId (see 'app secret list')")
+	return cmd
 }
 
-func runSecretRemove(ctx context.Context, f *Factory, opts *secretRemoveOptions) error {
+func secretRemoveRun(ctx context.Context, opts *SecretRemoveOptions) error {
 	if opts.KeyID == "" {
 		return usageErrorf("--key-id is required (see 'dicomreg app secret list')")
 	}
-	client, app, err := appFor(ctx, f, opts.App)
+	client, app, err := appFor(ctx, opts.Directory, opts.App)
 	if err != nil {
 		return err
 	}
@@ -207,8 +209,8 @@ func runSecretRemove(ctx context.Context, f *Factory, opts *secretRemoveOptions)
 			if err := client.RemovePassword(ctx, app.ID, p.KeyID); err != nil {
 				return err
 			}
-			f.Progress("Removed client secret %s… (keyId %s) from %s.", p.Hint, p.KeyID, app.DisplayName)
-			return f.Print(secretRowOf(p))
+			opts.IO.Progress("Removed client secret %s… (keyId %s) from %s.", p.Hint, p.KeyID, app.DisplayName)
+			return opts.IO.Print(secretRowOf(p))
 		}
 	}
 	return notFoundf("app %s has no client secret with keyId %s", app.DisplayName, opts.KeyID)

@@ -1,25 +1,22 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/hex"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/dicomreg/dicomreg/plugin/certs"
+	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
 )
 
-// Graph's keyCredential values for an uploaded client certificate (keycredential.md).
-const (
-	keyTypeX509  = "AsymmetricX509Cert"
-	keyUsage     = "Verify"
-	defaultYears = 1 // New-SelfSignedCertificate's default validity
-)
+// defaultYears is a new certificate's validity, New-SelfSignedCertificate's default.
+const defaultYears = 1
 
 // keyCredential is a Graph keyCredential (an uploaded certificate).
 type keyCredential = directory.KeyCredential
@@ -61,37 +58,22 @@ func rowOf(k keyCredential) certRow {
 	return r
 }
 
-// keyOf is the keyCredential that uploads the certificate's public part.
-func keyOf(c *x509.Certificate) keyCredential {
-	start, end := c.NotBefore.UTC(), c.NotAfter.UTC()
-	return keyCredential{
-		CustomKeyIdentifier: certs.Thumbprint(c),
-		DisplayName:         "CN=" + c.Subject.CommonName,
-		StartDateTime:       &start,
-		EndDateTime:         &end,
-		Key:                 c.Raw,
-		Type:                keyTypeX509,
-		Usage:               keyUsage,
-	}
-}
-
 // addCertificate uploads c unless the app already has it (same thumbprint): repeating a command
 // converges instead of piling up copies.
 func addCertificate(ctx context.Context, store keyCredentialStore, ak *appKeys, c *x509.Certificate) (certRow, error) {
-	thumb := certs.Thumbprint(c)
-	for _, k := range ak.Keys {
-		if bytes.Equal(k.CustomKeyIdentifier, thumb) {
-			return rowOf(k), nil
-		}
+	if k, ok := converge.HasCertificate(ak.Keys, c); ok {
+		return rowOf(k), nil
 	}
-	nk := keyOf(c)
+	nk := converge.KeyOf(c)
 	if err := store.SetKeys(ctx, ak.ObjectID, append(ak.Keys, nk)); err != nil {
 		return certRow{}, err
 	}
 	return rowOf(nk), nil
 }
 
-type certCreateOptions struct {
+// CertCreateOptions are `app cert create`'s.
+type CertCreateOptions struct {
+	IO      Console
 	App     string
 	Subject string // default: the app's display name
 	Years   int
@@ -99,7 +81,7 @@ type certCreateOptions struct {
 	Store   func() (keyCredentialStore, error)
 }
 
-func (o *certCreateOptions) bind(fs *pflag.FlagSet) {
+func (o *CertCreateOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.App, "app", "", appFlagHelp)
 	fs.StringVar(&o.Subject, "subject", "", "certificate subject CN (default: the app's display name)")
 	fs.IntVar(&o.Years, "years", defaultYears, "validity in years")
@@ -107,7 +89,7 @@ func (o *certCreateOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Out, "out", "", "same as --cert-out")
 }
 
-func runCertCreate(ctx context.Context, f *Factory, opts *certCreateOptions) error {
+func certCreateRun(ctx context.Context, opts *CertCreateOptions) error {
 	if opts.App == "" {
 		return usageErrorf("--app NAME|APPID is required")
 	}
@@ -138,26 +120,28 @@ func runCertCreate(ctx context.Context, f *Factory, opts *certCreateOptions) err
 	if err := certs.WritePEM(opts.Out, pair); err != nil {
 		return err
 	}
-	f.Progress("Wrote the certificate and its private key to %s (mode 0600).", opts.Out)
+	opts.IO.Progress("Wrote the certificate and its private key to %s (mode 0600).", opts.Out)
 	row, err := addCertificate(ctx, store, ak, pair.Cert)
 	if err != nil {
 		return err
 	}
-	return f.Print(row)
+	return opts.IO.Print(row)
 }
 
-type certUploadOptions struct {
+// CertUploadOptions are `app cert upload`'s.
+type CertUploadOptions struct {
+	IO       Console
 	App      string
 	CertFile string
 	Store    func() (keyCredentialStore, error)
 }
 
-func (o *certUploadOptions) bind(fs *pflag.FlagSet) {
+func (o *CertUploadOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.App, "app", "", appFlagHelp)
 	fs.StringVar(&o.CertFile, "cert-file", "", "certificate to upload: PEM (a private key in it is ignored) or DER")
 }
 
-func runCertUpload(ctx context.Context, f *Factory, opts *certUploadOptions) error {
+func certUploadRun(ctx context.Context, opts *CertUploadOptions) error {
 	if opts.App == "" || opts.CertFile == "" {
 		return usageErrorf("--app and --cert-file are required")
 	}
@@ -177,19 +161,21 @@ func runCertUpload(ctx context.Context, f *Factory, opts *certUploadOptions) err
 	if err != nil {
 		return err
 	}
-	return f.Print(row)
+	return opts.IO.Print(row)
 }
 
-type certListOptions struct {
+// CertListOptions are `app cert list`'s.
+type CertListOptions struct {
+	IO    Console
 	App   string
 	Store func() (keyCredentialStore, error)
 }
 
-func (o *certListOptions) bind(fs *pflag.FlagSet) {
+func (o *CertListOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.App, "app", "", appFlagHelp)
 }
 
-func runCertList(ctx context.Context, f *Factory, opts *certListOptions) error {
+func certListRun(ctx context.Context, opts *CertListOptions) error {
 	if opts.App == "" {
 		return usageErrorf("--app NAME|APPID is required")
 	}
@@ -205,22 +191,24 @@ func runCertList(ctx context.Context, f *Factory, opts *certListOptions) error {
 	for _, k := range ak.Keys {
 		rows = append(rows, rowOf(k))
 	}
-	return f.Print(rows)
+	return opts.IO.Print(rows)
 }
 
-type certRemoveOptions struct {
+// CertRemoveOptions are `app cert remove`'s.
+type CertRemoveOptions struct {
+	IO    Console
 	App   string
 	ID    string // keyId or thumbprint (hex, any case, colons allowed)
 	Store func() (keyCredentialStore, error)
 }
 
-func (o *certRemoveOptions) bind(fs *pflag.FlagSet) {
+func (o *CertRemoveOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.App, "app", "", appFlagHelp)
 	fs.StringVar(&o.ID, "key-id", "", "the certificate's keyId or SHA-1 thumbprint (hex, colons allowed)")
 	fs.StringVar(&o.ID, "thumbprint", "", "same as --key-id")
 }
 
-func runCertRemove(ctx context.Context, f *Factory, opts *certRemoveOptions) error {
+func certRemoveRun(ctx context.Context, opts *CertRemoveOptions) error {
 	if opts.App == "" || opts.ID == "" {
 		return usageErrorf("--app and --key-id (or --thumbprint) are required")
 	}
@@ -248,54 +236,75 @@ func runCertRemove(ctx context.Context, f *Factory, opts *certRemoveOptions) err
 	if err := store.SetKeys(ctx, ak.ObjectID, keep); err != nil {
 		return err
 	}
-	return f.Print(rowOf(*removed))
+	return opts.IO.Print(rowOf(*removed))
 }
 
-func newCmdAppCert(f *Factory) *Command {
-	store := func() (keyCredentialStore, error) { return newDirectoryReader(f) }
-	create := &certCreateOptions{Store: store}
-	upload := &certUploadOptions{Store: store}
-	list := &certListOptions{Store: store}
-	remove := &certRemoveOptions{Store: store}
-	return &Command{
-		Name:  "cert",
-		Short: "Manage an app's client certificates",
-		Long: `Certificates are kept in the app's keyCredentials, which Graph replaces as a whole: every
+func newCmdAppCert(f *Factory) *cobra.Command {
+	cmd := newGroup("cert", "Manage an app's client certificates",
+		`Certificates are kept in the app's keyCredentials, which Graph replaces as a whole: every
 command here reads the collection and writes it back with the certificates it keeps, so other
-certificates are never lost. Uploading a certificate the app already has changes nothing.`,
-		Children: []*Command{
-			{
-				Name:  "create",
-				Short: "Make a self-signed certificate (RSA 2048, SHA-256, client auth), save it with its key, upload it",
-				Long: `Like PowerShell's New-SelfSignedCertificate: CN=<subject> (default the app's name), valid for
+certificates are never lost. Uploading a certificate the app already has changes nothing.`)
+	cmd.AddCommand(NewCmdCertCreate(f, nil), NewCmdCertUpload(f, nil), NewCmdCertList(f, nil), NewCmdCertRemove(f, nil))
+	return cmd
+}
+
+// keyStore is the app's keyCredentials through this run's directory client.
+func keyStore(f *Factory) func() (keyCredentialStore, error) {
+	return func() (keyCredentialStore, error) { return newDirectoryReader(f) }
+}
+
+// NewCmdCertCreate is `app cert create`.
+func NewCmdCertCreate(f *Factory, runF func(context.Context, *CertCreateOptions) error) *cobra.Command {
+	opts := &CertCreateOptions{IO: f, Store: keyStore(f)}
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Make a self-signed certificate (RSA 2048, SHA-256, client auth), save it with its key, upload it",
+		Long: `Like PowerShell's New-SelfSignedCertificate: CN=<subject> (default the app's name), valid for
 --years. The certificate and its PKCS#8 private key are written to --cert-out with mode 0600, the form
 AZURE_CLIENT_CERTIFICATE_PATH and 'dicomreg token get --flow certificate --cert-file' read; only
 the public certificate is uploaded.`,
-				Example: `dicomreg app cert create --app my-viewer --cert-out my-viewer.pem`,
-				Flags:   create.bind,
-				Run:     func(ctx context.Context, _ []string) error { return runCertCreate(ctx, f, create) },
-			},
-			{
-				Name:    "upload",
-				Short:   "Upload an existing certificate (PEM or DER; a private key in the file is not sent)",
-				Example: `dicomreg app cert upload --app my-viewer --cert-file client.crt`,
-				Flags:   upload.bind,
-				Run:     func(ctx context.Context, _ []string) error { return runCertUpload(ctx, f, upload) },
-			},
-			{
-				Name:    "list",
-				Short:   "List the app's certificates: key id, SHA-1 thumbprint, validity",
-				Example: `dicomreg app cert list --app my-viewer -o table`,
-				Flags:   list.bind,
-				Run:     func(ctx context.Context, _ []string) error { return runCertList(ctx, f, list) },
-			},
-			{
-				Name:    "remove",
-				Short:   "Remove a certificate by key id or thumbprint",
-				Example: `dicomreg app cert remove --app my-viewer --thumbprint 3A:5F:…`,
-				Flags:   remove.bind,
-				Run:     func(ctx context.Context, _ []string) error { return runCertRemove(ctx, f, remove) },
-			},
-		},
+		Example: `dicomreg app cert create --app my-viewer --cert-out my-viewer.pem`,
+		RunE:    runner(opts, runF, certCreateRun),
 	}
+	opts.bind(cmd.Flags())
+	return cmd
+}
+
+// NewCmdCertUpload is `app cert upload`.
+func NewCmdCertUpload(f *Factory, runF func(context.Context, *CertUploadOptions) error) *cobra.Command {
+	opts := &CertUploadOptions{IO: f, Store: keyStore(f)}
+	cmd := &cobra.Command{
+		Use:     "upload",
+		Short:   "Upload an existing certificate (PEM or DER; a private key in the file is not sent)",
+		Example: `dicomreg app cert upload --app my-viewer --cert-file client.crt`,
+		RunE:    runner(opts, runF, certUploadRun),
+	}
+	opts.bind(cmd.Flags())
+	return cmd
+}
+
+// NewCmdCertList is `app cert list`.
+func NewCmdCertList(f *Factory, runF func(context.Context, *CertListOptions) error) *cobra.Command {
+	opts := &CertListOptions{IO: f, Store: keyStore(f)}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List the app's certificates: key id, SHA-1 thumbprint, validity",
+		Example: `dicomreg app cert list --app my-viewer -o table`,
+		RunE:    runner(opts, runF, certListRun),
+	}
+	opts.bind(cmd.Flags())
+	return cmd
+}
+
+// NewCmdCertRemove is `app cert remove`.
+func NewCmdCertRemove(f *Factory, runF func(context.Context, *CertRemoveOptions) error) *cobra.Command {
+	opts := &CertRemoveOptions{IO: f, Store: keyStore(f)}
+	cmd := &cobra.Command{
+		Use:     "remove",
+		Short:   "Remove a certificate by key id or thumbprint",
+		Example: `dicomreg app cert remove --app my-viewer --thumbprint 3A:5F:…`,
+		RunE:    runner(opts, runF, certRemoveRun),
+	}
+	opts.bind(cmd.Flags())
+	return cmd
 }

@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/dicomreg/dicomreg/mockgraph"
 	"github.com/dicomreg/dicomreg/plugin/certs"
+	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/iostreams"
 	"github.com/dicomreg/dicomreg/plugin/output"
 )
@@ -63,7 +62,7 @@ func existingKey(t *testing.T) (keyCredential, *certs.Pair) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := keyOf(p.Cert)
+	k := converge.KeyOf(p.Cert)
 	k.KeyID = "existing-key"
 	return k, p
 }
@@ -73,7 +72,7 @@ func TestCertCreate(t *testing.T) {
 	store := &fakeKeyStore{app: appKeys{ObjectID: "obj", AppID: "app", DisplayName: "viewer", Keys: []keyCredential{old}}}
 	out := filepath.Join(t.TempDir(), "viewer.pem")
 	f, stdout, _ := plainFactory()
-	if err := runCertCreate(context.Background(), f, &certCreateOptions{App: "app", Out: out, Years: 1, Store: store.open}); err != nil {
+	if err := certCreateRun(context.Background(), &CertCreateOptions{IO: f, App: "app", Out: out, Years: 1, Store: store.open}); err != nil {
 		t.Fatal(err)
 	}
 	var row certRow
@@ -112,7 +111,7 @@ func TestCertCreate(t *testing.T) {
 func TestCertCreateNeedsOut(t *testing.T) {
 	store := &fakeKeyStore{app: appKeys{ObjectID: "obj", AppID: "app"}}
 	f, _, _ := plainFactory()
-	if err := runCertCreate(context.Background(), f, &certCreateOptions{App: "app", Years: 1, Store: store.open}); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--cert-out") {
+	if err := certCreateRun(context.Background(), &CertCreateOptions{IO: f, App: "app", Years: 1, Store: store.open}); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--cert-out") {
 		t.Errorf("err = %v", err)
 	}
 	if len(store.writes) != 0 {
@@ -128,7 +127,7 @@ func TestCertUploadIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, stdout, _ := plainFactory()
-	if err := runCertUpload(context.Background(), f, &certUploadOptions{App: "app", CertFile: file, Store: store.open}); err != nil {
+	if err := certUploadRun(context.Background(), &CertUploadOptions{IO: f, App: "app", CertFile: file, Store: store.open}); err != nil {
 		t.Fatal(err)
 	}
 	var row certRow
@@ -146,7 +145,7 @@ func TestCertListAndRemove(t *testing.T) {
 	b.KeyID = "second-key"
 	store := &fakeKeyStore{app: appKeys{ObjectID: "obj", AppID: "app", Keys: []keyCredential{a, b}}}
 	f, stdout, _ := plainFactory()
-	if err := runCertList(context.Background(), f, &certListOptions{App: "app", Store: store.open}); err != nil {
+	if err := certListRun(context.Background(), &CertListOptions{IO: f, App: "app", Store: store.open}); err != nil {
 		t.Fatal(err)
 	}
 	var rows []certRow
@@ -163,7 +162,7 @@ func TestCertListAndRemove(t *testing.T) {
 		{"by key id", "EXISTING-KEY", ExitOK, 0},
 	}
 	for _, tt := range tests {
-		err := runCertRemove(context.Background(), f, &certRemoveOptions{App: "app", ID: tt.id, Store: store.open})
+		err := certRemoveRun(context.Background(), &CertRemoveOptions{IO: f, App: "app", ID: tt.id, Store: store.open})
 		if code := ExitCode(err); code != tt.wantCode {
 			t.Errorf("%s: exit %d (%v), want %d", tt.name, code, err, tt.wantCode)
 		}
@@ -182,21 +181,14 @@ func colonHex(b []byte) string {
 }
 
 func TestCertFlags(t *testing.T) {
-	var create certCreateOptions
-	fs := pflag.NewFlagSet("create", pflag.ContinueOnError)
-	create.bind(fs)
-	if err := fs.Parse([]string{"--app", "viewer", "--cert-out", "k.pem"}); err != nil {
-		t.Fatal(err)
-	}
+	f, _, _ := testFactory(nil)
+	var create CertCreateOptions
+	bindOnly(t, NewCmdCertCreate(f, func(_ context.Context, o *CertCreateOptions) error { create = *o; return nil }), "--app", "viewer", "--cert-out", "k.pem")
 	if create.App != "viewer" || create.Out != "k.pem" || create.Years != defaultYears {
 		t.Errorf("create = %+v", create)
 	}
-	var remove certRemoveOptions
-	fs = pflag.NewFlagSet("remove", pflag.ContinueOnError)
-	remove.bind(fs)
-	if err := fs.Parse([]string{"--app", "viewer", "--thumbprint", "AB:CD"}); err != nil {
-		t.Fatal(err)
-	}
+	var remove CertRemoveOptions
+	bindOnly(t, NewCmdCertRemove(f, func(_ context.Context, o *CertRemoveOptions) error { remove = *o; return nil }), "--app", "viewer", "--thumbprint", "AB:CD")
 	if remove.ID != "AB:CD" {
 		t.Errorf("remove = %+v", remove)
 	}
@@ -216,7 +208,7 @@ func TestCertAgainstMock(t *testing.T) {
 	ctx := context.Background()
 	pem := filepath.Join(t.TempDir(), "cert-app.pem")
 
-	if err := runCertCreate(ctx, f, &certCreateOptions{App: "cert-app", Out: pem, Years: 1, Store: store}); err != nil {
+	if err := certCreateRun(ctx, &CertCreateOptions{IO: f, App: "cert-app", Out: pem, Years: 1, Store: store}); err != nil {
 		t.Fatal(err)
 	}
 	var created certRow
@@ -226,7 +218,7 @@ func TestCertAgainstMock(t *testing.T) {
 
 	stdout.Reset()
 	tf, _, tout, _ := mockFactory(srv, nil)
-	if err := runTokenGet(ctx, tf, &tokenGetOptions{flowFlags: flowFlags{Flow: "certificate", ClientID: appID, CertFile: pem}}); err != nil {
+	if err := tokenGetRun(ctx, &TokenGetOptions{IO: tf, SignIn: tf.SignIn, flowFlags: flowFlags{Flow: "certificate", ClientID: appID, CertFile: pem}}); err != nil {
 		t.Fatalf("signing in with the new certificate: %v", err)
 	}
 	if !strings.Contains(tout.String(), `"accessToken"`) {
@@ -234,7 +226,7 @@ func TestCertAgainstMock(t *testing.T) {
 	}
 
 	srv.ResetRequests()
-	if err := runCertUpload(ctx, f, &certUploadOptions{App: appID, CertFile: pem, Store: store}); err != nil {
+	if err := certUploadRun(ctx, &CertUploadOptions{IO: f, App: appID, CertFile: pem, Store: store}); err != nil {
 		t.Fatal(err)
 	}
 	if st := srv.Requests(); st.Writes != 0 || st.Reads != 1 {
@@ -242,7 +234,7 @@ func TestCertAgainstMock(t *testing.T) {
 	}
 
 	stdout.Reset()
-	if err := runCertList(ctx, f, &certListOptions{App: appID, Store: store}); err != nil {
+	if err := certListRun(ctx, &CertListOptions{IO: f, App: appID, Store: store}); err != nil {
 		t.Fatal(err)
 	}
 	var rows []certRow
@@ -250,11 +242,11 @@ func TestCertAgainstMock(t *testing.T) {
 		t.Fatalf("list = %s (%v), want the old and the new certificate", stdout, err)
 	}
 
-	if err := runCertRemove(ctx, f, &certRemoveOptions{App: appID, ID: created.Thumbprint, Store: store}); err != nil {
+	if err := certRemoveRun(ctx, &CertRemoveOptions{IO: f, App: appID, ID: created.Thumbprint, Store: store}); err != nil {
 		t.Fatal(err)
 	}
 	stdout.Reset()
-	if err := runCertList(ctx, f, &certListOptions{App: appID, Store: store}); err != nil {
+	if err := certListRun(ctx, &CertListOptions{IO: f, App: appID, Store: store}); err != nil {
 		t.Fatal(err)
 	}
 	rows = nil

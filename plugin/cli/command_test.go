@@ -5,14 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/spf13/cobra"
 
 	"github.com/dicomreg/dicomreg/plugin/auth"
+	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/iostreams"
 	"github.com/dicomreg/dicomreg/plugin/output"
 )
@@ -29,17 +32,16 @@ func testFactory(env map[string]string) (*Factory, *bytes.Buffer, *bytes.Buffer)
 
 func TestHelpRendersForEveryCommand(t *testing.T) {
 	f, _, _ := testFactory(nil)
-	root := newRoot(f)
-	root.link()
-	root.walk(func(c *Command) {
-		t.Run(c.Path(), func(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		t.Run(c.CommandPath(), func(t *testing.T) {
 			f, out, _ := testFactory(nil)
-			args := append(strings.Fields(c.Path())[1:], "--help")
+			args := append(strings.Fields(c.CommandPath())[1:], "--help")
 			if code := run(context.Background(), f, args); code != ExitOK {
 				t.Fatalf("exit %d", code)
 			}
 			help := out.String()
-			for _, want := range []string{"Usage:\n  " + c.Path(), "Global Flags:", "--output"} {
+			for _, want := range []string{"Usage:\n  " + c.CommandPath(), "Global Flags:", "--output"} {
 				if !strings.Contains(help, want) {
 					t.Errorf("help lacks %q:\n%s", want, help)
 				}
@@ -47,11 +49,40 @@ func TestHelpRendersForEveryCommand(t *testing.T) {
 			if c.Short == "" {
 				t.Error("no Short description")
 			}
-			if c.Run != nil && c.Example == "" {
+			if !c.HasSubCommands() && c.Example == "" {
 				t.Error("a runnable command without examples")
 			}
 		})
-	})
+		for _, ch := range c.Commands() {
+			walk(ch)
+		}
+	}
+	walk(NewCmdRoot(f))
+}
+
+func TestDisplayNameShowsInHelpAndErrors(t *testing.T) {
+	f, out, errOut := testFactory(nil)
+	f.DisplayName = "kubectl dicomreg"
+	if code := run(context.Background(), f, []string{"app", "secret", "--help"}); code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"Usage:\n  kubectl dicomreg app secret <command>", "Use 'kubectl dicomreg app secret <command> --help'"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, out)
+		}
+	}
+	f, out, _ = testFactory(nil)
+	f.DisplayName = "kubectl dicomreg"
+	run(context.Background(), f, []string{"register", "--help"})
+	if !strings.Contains(out.String(), "\n  kubectl dicomreg register -f registration.yaml\n") {
+		t.Errorf("examples do not use the display name:\n%s", out)
+	}
+	f, _, errOut = testFactory(nil)
+	f.DisplayName = "kubectl dicomreg"
+	if code := run(context.Background(), f, []string{"app", "nope"}); code != ExitUsage ||
+		!strings.Contains(errOut.String(), "'app nope' is not a kubectl dicomreg command. See 'kubectl dicomreg app --help'.") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
 }
 
 func TestDispatchAndUsageErrors(t *testing.T) {
@@ -88,16 +119,44 @@ func TestDispatchAndUsageErrors(t *testing.T) {
 	}
 }
 
-func TestCompletionScriptsNameEveryCommand(t *testing.T) {
-	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+func TestCompletionScriptsCallBackIntoDicomreg(t *testing.T) {
+	for _, shell := range completionShells {
 		f, out, _ := testFactory(nil)
 		if code := run(context.Background(), f, []string{"completion", shell}); code != ExitOK {
 			t.Fatalf("%s: exit %d", shell, code)
 		}
-		for _, word := range []string{"version", "completion", "--output"} {
-			if !strings.Contains(out.String(), strings.TrimPrefix(word, "--")) {
-				t.Errorf("%s completion lacks %s", shell, word)
+		if !strings.Contains(out.String(), "__complete") || !strings.Contains(out.String(), "dicomreg") {
+			t.Errorf("%s completion does not ask dicomreg __complete:\n%.300s", shell, out)
+		}
+	}
+}
+
+// TestCompleteProtocol drives the protocol the shell scripts and kubectl's plugin completion
+// (kubectl_complete-dicomreg) use: `dicomreg __complete WORDS… PARTIAL` lists candidates, one a
+// line, then ":<directive>".
+func TestCompleteProtocol(t *testing.T) {
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", ""}, []string{"app\t", "register\t", "version\t", "completion\t"}},
+		{[]string{"__complete", "app", "se"}, []string{"secret\t"}},
+		{[]string{"__complete", "app", "secret", "add", "--"}, []string{"--app\t", "--secret-out\t", "--output\t"}},
+		{[]string{"__complete", "-o", "table", "app", "cert", ""}, []string{"create\t", "upload\t"}},
+		{[]string{"__complete", "completion", ""}, []string{"bash", "powershell"}},
+	}
+	for _, tc := range cases {
+		f, out, _ := testFactory(nil)
+		if code := run(context.Background(), f, tc.args); code != ExitOK {
+			t.Fatalf("%v: exit %d", tc.args, code)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%v: lacks %q:\n%s", tc.args, w, out)
 			}
+		}
+		if !strings.Contains(out.String(), "\n:") {
+			t.Errorf("%v: no directive line:\n%s", tc.args, out)
 		}
 	}
 }
@@ -122,7 +181,8 @@ func TestExitCodes(t *testing.T) {
 		{&azcore.ResponseError{StatusCode: http.StatusNotFound}, ExitNotFound},
 		{&azcore.ResponseError{StatusCode: http.StatusForbidden}, ExitError},
 		{statusErr{404}, ExitNotFound},
-		{&ConflictError{Msg: "two apps"}, ExitError},
+		{&converge.ConflictError{Msg: "two apps"}, ExitError},
+		{converge.Invalidf("bad manifest"), ExitUsage},
 		{&SilentError{Code: 1}, 1},
 	}
 	for _, tc := range cases {
@@ -148,5 +208,17 @@ func TestRedact(t *testing.T) {
 		if !strings.Contains(got, want) || strings.Contains(got, "s3cr3t") || strings.Contains(got, jwt) {
 			t.Errorf("redact(%q) = %q, want it to contain %q", in, got, want)
 		}
+	}
+}
+
+// bindOnly runs a command on args with a runF that only records its options: flag binding
+// tested without I/O.
+func bindOnly(t *testing.T, cmd *cobra.Command, args ...string) {
+	t.Helper()
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("%s %v: %v", cmd.Name(), args, err)
 	}
 }

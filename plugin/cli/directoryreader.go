@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"slices"
 
+	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/dicom"
 	"github.com/dicomreg/dicomreg/plugin/directory"
 )
@@ -24,7 +25,7 @@ func newDirectoryReader(f *Factory) (*directoryReader, error) {
 // AppKeys reads the app's certificates with their keys: only a single-object GET with
 // $select=keyCredentials returns key, and a PATCH must send back every certificate it keeps.
 func (r *directoryReader) AppKeys(ctx context.Context, ref string) (*appKeys, error) {
-	app, err := resolveApp(ctx, r.client, ref)
+	app, err := converge.ResolveApp(ctx, r.client, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -51,17 +52,17 @@ func (r *directoryReader) SetKeys(ctx context.Context, objectID string, keys []k
 // the app's grants and, with a DICOM service, the roles its principal holds there.
 func (r *directoryReader) Registration(ctx context.Context, ref, serviceID string) (dicom.Registration, error) {
 	var reg dicom.Registration
-	a, err := resolveApp(ctx, r.client, ref)
+	a, err := converge.ResolveApp(ctx, r.client, ref)
 	if err != nil {
 		return reg, err
 	}
 	reg.App = dicom.App{AppID: a.AppID, DisplayName: a.DisplayName,
-		IsFallbackPublicClient: a.IsFallbackPublicClient != nil && *a.IsFallbackPublicClient}
+		IsFallbackPublicClient: converge.IsPublicClient(a)}
 	for _, rv := range redirectsOf(a) {
 		switch rv.Platform {
-		case platformWeb:
+		case converge.PlatformWeb:
 			reg.App.WebRedirects = append(reg.App.WebRedirects, rv.URI)
-		case platformSPA:
+		case converge.PlatformSPA:
 			reg.App.SPARedirects = append(reg.App.SPARedirects, rv.URI)
 		default:
 			reg.App.PublicClientRedirects = append(reg.App.PublicClientRedirects, rv.URI)

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/spf13/pflag"
 
@@ -14,7 +17,11 @@ type registrationSource interface {
 	Registration(ctx context.Context, app, dicomServiceID string) (dicom.Registration, error)
 }
 
-type doctorOptions struct {
+// DoctorOptions are `doctor`'s.
+type DoctorOptions struct {
+	IO           Console
+	Now          func() time.Time
+	Getenv       func(string) string
 	App          string // --app NAME|APPID
 	DICOMService string // --dicom-service RESOURCE_ID
 	Source       func() (registrationSource, error)
@@ -28,12 +35,12 @@ type doctorResult struct {
 	Findings []dicom.Finding `json:"findings"`
 }
 
-func (o *doctorOptions) bind(fs *pflag.FlagSet) {
+func (o *DoctorOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.App, "app", "", appFlagHelp)
 	fs.StringVar(&o.DICOMService, "dicom-service", "", "ARM resource id of the DICOM service whose role assignments to check (default $"+EnvDICOMServiceID+")")
 }
 
-func runDoctor(ctx context.Context, f *Factory, opts *doctorOptions) error {
+func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	if opts.App == "" {
 		return usageErrorf("--app NAME|APPID is required")
 	}
@@ -41,29 +48,30 @@ func runDoctor(ctx context.Context, f *Factory, opts *doctorOptions) error {
 	if err != nil {
 		return err
 	}
-	serviceID := dicomServiceID(f, opts.DICOMService)
+	serviceID := dicomServiceID(opts.Getenv, opts.DICOMService)
 	reg, err := src.Registration(ctx, opts.App, serviceID)
 	if err != nil {
 		return err
 	}
 	reg.DICOMServiceID = serviceID
-	reg.Now = f.Now()
+	reg.Now = opts.Now()
 	fs := dicom.Diagnose(reg)
 	out := doctorResult{App: reg.App.DisplayName, AppID: reg.App.AppID, Healthy: dicom.Worst(fs) != dicom.Error, Findings: fs}
-	if err := f.Print(out); err != nil {
+	if err := opts.IO.Print(out); err != nil {
 		return err
 	}
 	if !out.Healthy {
-		reportFindings(f, fs)
+		reportFindings(opts.IO, fs)
 		return &SilentError{Code: ExitError}
 	}
 	return nil
 }
 
-func newCmdDoctor(f *Factory) *Command {
-	opts := &doctorOptions{Source: func() (registrationSource, error) { return newDirectoryReader(f) }}
-	return &Command{
-		Name:  "doctor",
+// NewCmdDoctor is `doctor`.
+func NewCmdDoctor(f *Factory, runF func(context.Context, *DoctorOptions) error) *cobra.Command {
+	opts := &DoctorOptions{IO: f, Now: f.Now, Getenv: f.Getenv, Source: func() (registrationSource, error) { return newDirectoryReader(f) }}
+	cmd := &cobra.Command{
+		Use:   "doctor",
 		Short: "Diagnose an app registration against what the DICOM service needs",
 		Long: `Checks an app registration end to end: its service principal, the Azure API for DICOM principal
 in the tenant, Dicom.ReadWrite in its API permissions and admin consent for it, public/confidential
@@ -72,7 +80,8 @@ settings against its redirect URIs, secrets and certificates expired or expiring
 error) and the command that fixes it. Exit code 1 if any finding is an error.`,
 		Example: `dicomreg doctor --app my-viewer
 dicomreg doctor --app 11111111-2222-3333-4444-555555555555 --dicom-service /subscriptions/…/dicomservices/mydicom -o table --query findings`,
-		Flags: opts.bind,
-		Run:   func(ctx context.Context, _ []string) error { return runDoctor(ctx, f, opts) },
+		RunE: runner(opts, runF, doctorRun),
 	}
+	opts.bind(cmd.Flags())
+	return cmd
 }

@@ -132,7 +132,7 @@ func TestDoctorFindings(t *testing.T) {
 				}
 				f, _, stdout, stderr := mockFactory(srv, adminEnv(srv))
 				srv.ResetRequests()
-				err := runDoctor(context.Background(), f, &doctorOptions{App: lookup, DICOMService: tt.service, Source: source(f)})
+				err := doctorRun(context.Background(), &DoctorOptions{IO: f, Now: f.Now, Getenv: f.Getenv, App: lookup, DICOMService: tt.service, Source: source(f)})
 				wantCode := ExitError
 				if tt.healthy {
 					wantCode = ExitOK

@@ -9,6 +9,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
 	"github.com/dicomreg/dicomreg/plugin/auth"
+	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/output"
 )
 
@@ -29,19 +30,8 @@ func usageErrorf(format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
 }
 
-// NotFoundError is a named object that does not exist: exit 3.
-type NotFoundError struct{ Msg string }
-
-func (e *NotFoundError) Error() string { return e.Msg }
-
-func notFoundf(format string, args ...any) error {
-	return &NotFoundError{Msg: fmt.Sprintf(format, args...)}
-}
-
-// ConflictError is a state the command refuses to guess about (two apps with one name): exit 1.
-type ConflictError struct{ Msg string }
-
-func (e *ConflictError) Error() string { return e.Msg }
+// notFoundf is a named object that does not exist: exit 3.
+func notFoundf(format string, args ...any) error { return converge.NotFoundf(format, args...) }
 
 // SilentError has already been reported (e.g. verify printed its verdict): exit with Code, print nothing.
 type SilentError struct{ Code int }
@@ -52,9 +42,10 @@ func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Co
 func ExitCode(err error) int {
 	var (
 		usage   *UsageError
+		invalid *converge.InvalidError
 		outErr  *output.Error
 		cfgErr  *auth.ConfigError
-		nf      *NotFoundError
+		nf      *converge.NotFoundError
 		silent  *SilentError
 		respErr *azcore.ResponseError
 	)
@@ -63,7 +54,7 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.As(err, &silent):
 		return silent.Code
-	case errors.As(err, &usage), errors.As(err, &outErr), errors.As(err, &cfgErr):
+	case errors.As(err, &usage), errors.As(err, &invalid), errors.As(err, &outErr), errors.As(err, &cfgErr):
 		return ExitUsage
 	case errors.As(err, &nf):
 		return ExitNotFound

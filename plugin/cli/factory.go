@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dicomreg/dicomreg/plugin/auth"
+	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
 	"github.com/dicomreg/dicomreg/plugin/iostreams"
 	"github.com/dicomreg/dicomreg/plugin/output"
@@ -44,10 +45,13 @@ type GlobalOptions struct {
 // Factory carries what commands share and what tests replace: streams, options, environment,
 // clock, sleeper, HTTP transport and credential.
 type Factory struct {
-	IO     *iostreams.IOStreams
-	Global GlobalOptions
-	Getenv func(string) string
-	Now    func() time.Time
+	IO *iostreams.IOStreams
+	// DisplayName is the command line that runs dicomreg, as help and usage show it
+	// ("dicomreg", "kubectl dicomreg"): the one place that decides it.
+	DisplayName string
+	Global      GlobalOptions
+	Getenv      func(string) string
+	Now         func() time.Time
 	// Sleep waits d or until ctx ends; tests pass one that advances a fake clock.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// BaseTransport is the HTTP transport under --debug logging; nil: http.DefaultTransport
@@ -61,7 +65,7 @@ type Factory struct {
 
 // NewFactory returns the factory of a real process.
 func NewFactory(io *iostreams.IOStreams) *Factory {
-	return &Factory{IO: io, Getenv: os.Getenv, Now: time.Now, Sleep: sleep}
+	return &Factory{IO: io, DisplayName: "dicomreg", Getenv: os.Getenv, Now: time.Now, Sleep: sleep}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -95,6 +99,14 @@ func (f *Factory) bindGlobal(fs *pflag.FlagSet) {
 	fs.StringVar(&g.ARMURL, "arm-url", f.env(EnvARMURL, DefaultARMURL), "Azure Resource Manager base URL ($"+EnvARMURL+")")
 	fs.StringVar(&g.AuthorityHost, "authority-host", "", "Entra ID authority host (default $AZURE_AUTHORITY_HOST or login.microsoftonline.com)")
 	fs.BoolVar(&g.UseDeviceCode, "use-device-code", false, "sign in with a device code when no other credential is configured")
+}
+
+// Console is where a command's words go: its result to stdout (with -o and --query), progress
+// and warnings to stderr (unless --only-show-errors). The Factory is the real one.
+type Console interface {
+	Print(v any) error
+	Progress(format string, args ...any)
+	Warn(format string, args ...any)
 }
 
 // Print writes a command's result with -o and --query.
@@ -139,6 +151,18 @@ func (f *Factory) Credential() (azcore.TokenCredential, error) {
 		UseDeviceCode: f.Global.UseDeviceCode, IsTTY: f.IO.IsStderrTTY(),
 		Transport: f.Transport(), Prompt: f.IO.ErrOut,
 	})
+}
+
+// Engine is the convergence engine over dir, reporting through this run's console, with the
+// tenant the user named (--tenant, AZURE_TENANT_ID) if any.
+func (f *Factory) Engine(dir converge.Directory) *converge.Engine {
+	tenant := f.Global.Tenant
+	if tenant == "" {
+		tenant = f.Getenv(auth.EnvTenantID)
+	}
+	return &converge.Engine{Dir: dir, Now: f.Now, Tenant: tenant,
+		Progress: func(msg string) { f.Progress("%s", msg) },
+		Warn:     func(msg string) { f.Warn("%s", msg) }}
 }
 
 // Directory is the Graph and ARM client of this run.

@@ -6,43 +6,42 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 )
 
-type pluginInstallOptions struct {
+// PluginInstallOptions are `plugin install`'s.
+type PluginInstallOptions struct {
+	IO         Console
 	Dir        string // where kubectl-dicomreg goes (a folder on PATH)
 	AzdDir     string // where the azd extension.yaml goes
 	Self       string // this executable
 	CopyNoLink bool
 }
 
-func newCmdPlugin(f *Factory) *Command {
-	opts := &pluginInstallOptions{}
-	install := &Command{
-		Name:  "install",
+func newCmdPlugin(f *Factory) *cobra.Command {
+	cmd := newGroup("plugin", "Install dicomreg as a kubectl plugin or azd extension", "")
+	cmd.AddCommand(NewCmdPluginInstall(f, nil))
+	return cmd
+}
+
+// NewCmdPluginInstall is `plugin install`.
+func NewCmdPluginInstall(f *Factory, runF func(context.Context, *PluginInstallOptions) error) *cobra.Command {
+	opts := &PluginInstallOptions{IO: f}
+	cmd := &cobra.Command{
+		Use:   "install",
 		Short: "Make dicomreg a kubectl plugin and an azd extension",
 		Long: `Writes kubectl-dicomreg (a symlink to this binary, or a copy with --copy) into --dir, so that
 'kubectl dicomreg …' works, and an azd extension.yaml into --azd-dir naming this binary.`,
 		Example: `dicomreg plugin install --dir ~/.local/bin
 kubectl dicomreg version`,
-		Flags: func(fs *pflag.FlagSet) {
-			home, _ := os.UserHomeDir()
-			fs.StringVar(&opts.Dir, "dir", filepath.Join(home, ".local", "bin"), "folder on PATH for kubectl-dicomreg")
-			fs.StringVar(&opts.AzdDir, "azd-dir", filepath.Join(home, ".azd", "extensions", "dicomreg"), "folder for the azd extension.yaml")
-			fs.BoolVar(&opts.CopyNoLink, "copy", false, "copy the binary instead of linking it")
-		},
-		Run: func(ctx context.Context, _ []string) error {
-			if opts.Self == "" {
-				self, err := os.Executable()
-				if err != nil {
-					return err
-				}
-				opts.Self = self
-			}
-			return runPluginInstall(f, opts)
-		},
+		RunE: runner(opts, runF, pluginInstallRun),
 	}
-	return &Command{Name: "plugin", Short: "Install dicomreg as a kubectl plugin or azd extension", Children: []*Command{install}}
+	home, _ := os.UserHomeDir()
+	fs := cmd.Flags()
+	fs.StringVar(&opts.Dir, "dir", filepath.Join(home, ".local", "bin"), "folder on PATH for kubectl-dicomreg")
+	fs.StringVar(&opts.AzdDir, "azd-dir", filepath.Join(home, ".azd", "extensions", "dicomreg"), "folder for the azd extension.yaml")
+	fs.BoolVar(&opts.CopyNoLink, "copy", false, "copy the binary instead of linking it")
+	return cmd
 }
 
 type pluginInstallResult struct {
@@ -50,7 +49,14 @@ type pluginInstallResult struct {
 	Azd     string `json:"azdExtension"`
 }
 
-func runPluginInstall(f *Factory, opts *pluginInstallOptions) error {
+func pluginInstallRun(_ context.Context, opts *PluginInstallOptions) error {
+	if opts.Self == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		opts.Self = self
+	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return err
 	}
@@ -84,6 +90,6 @@ entryPoint: %s
 	if err := os.WriteFile(manifest, []byte(yaml), 0o644); err != nil {
 		return err
 	}
-	f.Progress("kubectl plugin: %s (make sure %s is on PATH)", target, opts.Dir)
-	return f.Print(pluginInstallResult{Kubectl: target, Azd: manifest})
+	opts.IO.Progress("kubectl plugin: %s (make sure %s is on PATH)", target, opts.Dir)
+	return opts.IO.Print(pluginInstallResult{Kubectl: target, Azd: manifest})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dicomreg/dicomreg/mockgraph"
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+	"github.com/dicomreg/dicomreg/plugin/converge"
 )
 
 // registerFactory is a factory signed in as the mock's admin, whose sleeps advance the mock's
@@ -58,7 +59,7 @@ func TestRegisterNewAppThenConvergedRerun(t *testing.T) {
 	if n := first.Reads + first.Writes; n > 7 {
 		t.Errorf("a new app took %d Graph/ARM requests, want ≤ 7: %v", n, first.ByRoute)
 	}
-	var res registerResult
+	var res converge.Result
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestRegisterNewAppThenConvergedRerun(t *testing.T) {
 	if second.Writes != 0 || second.Reads > 5 {
 		t.Errorf("converged re-run: %d reads, %d writes, want ≤ 5 and 0: %v", second.Reads, second.Writes, second.ByRoute)
 	}
-	var again registerResult
+	var again converge.Result
 	_ = json.Unmarshal(out.Bytes(), &again)
 	if len(again.Changes) != 0 || again.AppID != res.AppID || !strings.Contains(errOut.String(), "nothing to change") {
 		t.Fatalf("second run: %+v %s", again, errOut)
@@ -162,7 +163,7 @@ func TestRegisterSecretShownOnceAndNeverInDebug(t *testing.T) {
 	if code := run(context.Background(), f, []string{"register", "--name", "shown", "--secret", "--debug"}); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var res registerResult
+	var res converge.Result
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res.ClientSecret) < 16 {
 		t.Fatalf("secret not in the output: %v %s", err, out)
 	}
@@ -204,7 +205,7 @@ func TestRegisterManifestAndUsage(t *testing.T) {
 }
 
 func TestRegisterOutputGolden(t *testing.T) {
-	res := registerResult{DisplayName: "viewer", AppID: "11111111-1111-4111-8111-111111111111", ObjectID: "22222222-2222-4222-8222-222222222222",
+	res := converge.Result{DisplayName: "viewer", AppID: "11111111-1111-4111-8111-111111111111", ObjectID: "22222222-2222-4222-8222-222222222222",
 		TenantID: "33333333-3333-4333-8333-333333333333", ServicePrincipalID: "44444444-4444-4444-8444-444444444444",
 		SecretFile: "viewer.env", Changes: []string{"created application viewer", "created service principal"}}
 	for _, format := range []string{"table", "tsv", "yaml"} {

@@ -4,27 +4,33 @@ import (
 	"context"
 	"strings"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/dicomreg/dicomreg/plugin/auth"
+	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
 )
 
-type roleOptions struct {
+// RoleOptions are `role assign`'s, `list`'s and `remove`'s.
+type RoleOptions struct {
+	IO           Console
+	Directory    func() (*directory.Client, error)
 	Assignee     string
 	Role         string
 	DicomService string
 }
 
-func (o *roleOptions) bind(f *Factory, withRole bool) func(fs *pflag.FlagSet) {
-	return func(fs *pflag.FlagSet) {
-		fs.StringVar(&o.Assignee, "assignee", "", "app registration (display name or app id) or service principal object id")
-		fs.StringVar(&o.Assignee, "app", "", "same as --assignee")
-		if withRole {
-			fs.StringVar(&o.Role, "role", "", "owner (DICOM Data Owner), reader (DICOM Data Reader), or a role name or id")
-		}
-		fs.StringVar(&o.DicomService, "dicom-service", f.Getenv(EnvDICOMServiceID), "ARM id of the DICOM service ($"+EnvDICOMServiceID+")")
+func newRoleCommand(f *Factory, cmd *cobra.Command, withRole bool, runF, run func(context.Context, *RoleOptions) error) *cobra.Command {
+	opts := &RoleOptions{IO: f, Directory: f.Directory}
+	cmd.RunE = runner(opts, runF, run)
+	fs := cmd.Flags()
+	fs.StringVar(&opts.Assignee, "assignee", "", "app registration (display name or app id) or service principal object id")
+	fs.StringVar(&opts.Assignee, "app", "", "same as --assignee")
+	if withRole {
+		fs.StringVar(&opts.Role, "role", "", "owner (DICOM Data Owner), reader (DICOM Data Reader), or a role name or id")
 	}
+	fs.StringVar(&opts.DicomService, "dicom-service", f.Getenv(EnvDICOMServiceID), "ARM id of the DICOM service ($"+EnvDICOMServiceID+")")
+	return cmd
 }
 
 // roleRow is one role assignment as role commands print it.
@@ -53,44 +59,46 @@ func roleRowOf(ra directory.RoleAssignment) roleRow {
 		RoleDefinitionID: id, Scope: ra.Properties.Scope, ID: ra.ID}
 }
 
-func newCmdRole(f *Factory) *Command {
-	assign, list, remove := &roleOptions{}, &roleOptions{}, &roleOptions{}
-	return &Command{
-		Name:  "role",
-		Short: "Assign DICOM data roles (Azure RBAC) on a DICOM service",
-		Long: `A token the DICOM service accepts still gets 403 until its principal holds a data role on the
+func newCmdRole(f *Factory) *cobra.Command {
+	cmd := newGroup("role", "Assign DICOM data roles (Azure RBAC) on a DICOM service",
+		`A token the DICOM service accepts still gets 403 until its principal holds a data role on the
 service: DICOM Data Owner (read, write, delete) or DICOM Data Reader (search and retrieve). The
 role goes to the app's service principal (created if missing); assigning a role the principal
-already holds at that scope or above changes nothing.`,
-		Children: []*Command{
-			{
-				Name:  "assign",
-				Short: "Assign a DICOM data role to an app's service principal",
-				Example: `dicomreg role assign --assignee my-viewer --role owner --dicom-service "$DICOM_SERVICE_ID"
-dicomreg role assign --assignee 0d5c…-appid --role reader`,
-				Flags: assign.bind(f, true),
-				Run:   func(ctx context.Context, _ []string) error { return runRoleAssign(ctx, f, assign) },
-			},
-			{
-				Name:  "list",
-				Short: "List role assignments on the DICOM service (optionally of one --assignee)",
-				Example: `dicomreg role list --dicom-service "$DICOM_SERVICE_ID" -o table
-dicomreg role list --assignee my-viewer`,
-				Flags: list.bind(f, false),
-				Run:   func(ctx context.Context, _ []string) error { return runRoleList(ctx, f, list) },
-			},
-			{
-				Name:    "remove",
-				Short:   "Remove an app's role assignments on the DICOM service (of --role, or all)",
-				Example: `dicomreg role remove --assignee my-viewer --role owner --dicom-service "$DICOM_SERVICE_ID"`,
-				Flags:   remove.bind(f, true),
-				Run:     func(ctx context.Context, _ []string) error { return runRoleRemove(ctx, f, remove) },
-			},
-		},
-	}
+already holds at that scope or above changes nothing.`)
+	cmd.AddCommand(NewCmdRoleAssign(f, nil), NewCmdRoleList(f, nil), NewCmdRoleRemove(f, nil))
+	return cmd
 }
 
-func (o *roleOptions) check(needAssignee, needRole bool) error {
+// NewCmdRoleAssign is `role assign`.
+func NewCmdRoleAssign(f *Factory, runF func(context.Context, *RoleOptions) error) *cobra.Command {
+	return newRoleCommand(f, &cobra.Command{
+		Use:   "assign",
+		Short: "Assign a DICOM data role to an app's service principal",
+		Example: `dicomreg role assign --assignee my-viewer --role owner --dicom-service "$DICOM_SERVICE_ID"
+dicomreg role assign --assignee 0d5c…-appid --role reader`,
+	}, true, runF, roleAssignRun)
+}
+
+// NewCmdRoleList is `role list`.
+func NewCmdRoleList(f *Factory, runF func(context.Context, *RoleOptions) error) *cobra.Command {
+	return newRoleCommand(f, &cobra.Command{
+		Use:   "list",
+		Short: "List role assignments on the DICOM service (optionally of one --assignee)",
+		Example: `dicomreg role list --dicom-service "$DICOM_SERVICE_ID" -o table
+dicomreg role list --assignee my-viewer`,
+	}, false, runF, roleListRun)
+}
+
+// NewCmdRoleRemove is `role remove`.
+func NewCmdRoleRemove(f *Factory, runF func(context.Context, *RoleOptions) error) *cobra.Command {
+	return newRoleCommand(f, &cobra.Command{
+		Use:     "remove",
+		Short:   "Remove an app's role assignments on the DICOM service (of --role, or all)",
+		Example: `dicomreg role remove --assignee my-viewer --role owner --dicom-service "$DICOM_SERVICE_ID"`,
+	}, true, runF, roleRemoveRun)
+}
+
+func (o *RoleOptions) check(needAssignee, needRole bool) error {
 	if o.DicomService == "" {
 		return usageErrorf("--dicom-service is required (the DICOM service's ARM id, or set $%s)", EnvDICOMServiceID)
 	}
@@ -115,7 +123,7 @@ func assigneePrincipal(ctx context.Context, client *directory.Client, assignee s
 			return sp, false, err
 		}
 	}
-	app, err := resolveApp(ctx, client, assignee)
+	app, err := converge.ResolveApp(ctx, client, assignee)
 	if err != nil {
 		return nil, false, err
 	}
@@ -125,14 +133,14 @@ func assigneePrincipal(ctx context.Context, client *directory.Client, assignee s
 		}
 		return sp, false, err
 	}
-	return ensureServicePrincipal(ctx, client, app.AppID, false)
+	return converge.EnsureServicePrincipal(ctx, client, app.AppID, false)
 }
 
-func runRoleAssign(ctx context.Context, f *Factory, opts *roleOptions) error {
+func roleAssignRun(ctx context.Context, opts *RoleOptions) error {
 	if err := opts.check(true, true); err != nil {
 		return err
 	}
-	client, err := f.Directory()
+	client, err := opts.Directory()
 	if err != nil {
 		return err
 	}
@@ -141,25 +149,25 @@ func runRoleAssign(ctx context.Context, f *Factory, opts *roleOptions) error {
 		return err
 	}
 	if created {
-		f.Progress("Created service principal %s.", sp.ID)
+		opts.IO.Progress("Created service principal %s.", sp.ID)
 	}
-	msg, err := ensureRole(ctx, client, opts.DicomService, opts.Role, sp.ID, created)
+	msg, err := converge.EnsureRole(ctx, client, opts.DicomService, opts.Role, sp.ID, created)
 	if err != nil {
 		return err
 	}
 	if msg == "" {
-		f.Progress("%s already holds %s there: nothing to change.", sp.DisplayName, opts.Role)
+		opts.IO.Progress("%s already holds %s there: nothing to change.", sp.DisplayName, opts.Role)
 	} else {
-		f.Progress("%s", msg)
+		opts.IO.Progress("%s", msg)
 	}
-	return printRoles(ctx, f, client, opts.DicomService, sp.ID)
+	return printRoles(ctx, opts.IO, client, opts.DicomService, sp.ID)
 }
 
-func runRoleList(ctx context.Context, f *Factory, opts *roleOptions) error {
+func roleListRun(ctx context.Context, opts *RoleOptions) error {
 	if err := opts.check(false, false); err != nil {
 		return err
 	}
-	client, err := f.Directory()
+	client, err := opts.Directory()
 	if err != nil {
 		return err
 	}
@@ -171,10 +179,10 @@ func runRoleList(ctx context.Context, f *Factory, opts *roleOptions) error {
 		}
 		principal = sp.ID
 	}
-	return printRoles(ctx, f, client, opts.DicomService, principal)
+	return printRoles(ctx, opts.IO, client, opts.DicomService, principal)
 }
 
-func printRoles(ctx context.Context, f *Factory, client *directory.Client, scope, principalID string) error {
+func printRoles(ctx context.Context, io Console, client *directory.Client, scope, principalID string) error {
 	all, err := client.RoleAssignments(ctx, scope, principalID)
 	if err != nil {
 		return err
@@ -183,14 +191,14 @@ func printRoles(ctx context.Context, f *Factory, client *directory.Client, scope
 	for _, ra := range all {
 		rows = append(rows, roleRowOf(ra))
 	}
-	return f.Print(rows)
+	return io.Print(rows)
 }
 
-func runRoleRemove(ctx context.Context, f *Factory, opts *roleOptions) error {
+func roleRemoveRun(ctx context.Context, opts *RoleOptions) error {
 	if err := opts.check(true, false); err != nil {
 		return err
 	}
-	client, err := f.Directory()
+	client, err := opts.Directory()
 	if err != nil {
 		return err
 	}
@@ -200,7 +208,7 @@ func runRoleRemove(ctx context.Context, f *Factory, opts *roleOptions) error {
 	}
 	want := ""
 	if opts.Role != "" {
-		if want, err = roleID(ctx, client, opts.DicomService, opts.Role); err != nil {
+		if want, err = converge.RoleID(ctx, client, opts.DicomService, opts.Role); err != nil {
 			return err
 		}
 	}
@@ -219,11 +227,11 @@ func runRoleRemove(ctx context.Context, f *Factory, opts *roleOptions) error {
 			return err
 		}
 		row := roleRowOf(ra)
-		f.Progress("Removed %s from %s.", row.Role, sp.DisplayName)
+		opts.IO.Progress("Removed %s from %s.", row.Role, sp.DisplayName)
 		removed = append(removed, row)
 	}
 	if len(removed) == 0 {
 		return notFoundf("%s holds no such role assignment on %s", sp.DisplayName, opts.DicomService)
 	}
-	return f.Print(removed)
+	return opts.IO.Print(removed)
 }

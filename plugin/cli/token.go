@@ -5,21 +5,21 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/dicomreg/dicomreg/plugin/auth"
 	"github.com/dicomreg/dicomreg/plugin/dicom"
 )
 
-func newCmdToken(f *Factory) *Command {
-	return &Command{
-		Name:     "token",
-		Short:    "Get an access token for the DICOM service, or read one",
-		Children: []*Command{newCmdTokenGet(f), newCmdTokenDecode(f)},
-	}
+func newCmdToken(f *Factory) *cobra.Command {
+	cmd := newGroup("token", "Get an access token for the DICOM service, or read one", "")
+	cmd.AddCommand(NewCmdTokenGet(f, nil), NewCmdTokenDecode(f, nil))
+	return cmd
 }
 
 // flowFlags are the sign-in flags `token get` and `verify` share.
@@ -62,9 +62,12 @@ func (ff *flowFlags) scope() string {
 	return dicom.DelegatedScope
 }
 
-// token signs in with the flow and returns the access token and the settings used. Prompts
+// signIn signs in with the flow and returns the access token and the settings used.
+type signIn func(ctx context.Context, ff *flowFlags) (azcore.AccessToken, auth.Settings, error)
+
+// SignIn signs in with the flow and returns the access token and the settings used. Prompts
 // (device code, the sign-in URL) go to stderr; the token goes nowhere but the return value.
-func (ff *flowFlags) token(ctx context.Context, f *Factory) (azcore.AccessToken, auth.Settings, error) {
+func (f *Factory) SignIn(ctx context.Context, ff *flowFlags) (azcore.AccessToken, auth.Settings, error) {
 	s, err := auth.ForFlow(auth.FlowOptions{
 		Options:  auth.Options{TenantID: f.Global.Tenant, AuthorityHost: f.Global.AuthorityHost, Env: f.Getenv},
 		Flow:     auth.Flow(ff.Flow),
@@ -96,14 +99,18 @@ type accessToken struct {
 	TokenType   string `json:"tokenType"`
 }
 
-type tokenGetOptions struct {
+// TokenGetOptions are `token get`'s.
+type TokenGetOptions struct {
+	IO     Console
+	SignIn signIn
 	flowFlags
 }
 
-func newCmdTokenGet(f *Factory) *Command {
-	opts := &tokenGetOptions{}
-	return &Command{
-		Name:  "get",
+// NewCmdTokenGet is `token get`.
+func NewCmdTokenGet(f *Factory, runF func(context.Context, *TokenGetOptions) error) *cobra.Command {
+	opts := &TokenGetOptions{IO: f, SignIn: f.SignIn}
+	cmd := &cobra.Command{
+		Use:   "get",
 		Short: "Get an access token for the DICOM service with any flow an app registration enables",
 		Long: `Signs in with the chosen flow and prints the token as 'az account get-access-token' does.
 
@@ -116,13 +123,14 @@ for: it never appears in --debug output or errors.`,
 dicomreg token get --flow certificate --client-id $APP --cert-file app.pem
 dicomreg token get --flow device-code --client-id $APP
 dicomreg token get --flow auth-code --client-id $APP --no-browser`,
-		Flags: opts.bind,
-		Run:   func(ctx context.Context, _ []string) error { return runTokenGet(ctx, f, opts) },
+		RunE: runner(opts, runF, tokenGetRun),
 	}
+	opts.bind(cmd.Flags())
+	return cmd
 }
 
-func runTokenGet(ctx context.Context, f *Factory, opts *tokenGetOptions) error {
-	tok, s, err := opts.token(ctx, f)
+func tokenGetRun(ctx context.Context, opts *TokenGetOptions) error {
+	tok, s, err := opts.SignIn(ctx, &opts.flowFlags)
 	if err != nil {
 		return err
 	}
@@ -130,7 +138,7 @@ func runTokenGet(ctx context.Context, f *Factory, opts *tokenGetOptions) error {
 	if t, err := auth.DecodeToken(tok.Token); err == nil && t.String("tid") != "" {
 		tenant = t.String("tid")
 	}
-	return f.Print(accessToken{
+	return opts.IO.Print(accessToken{
 		AccessToken: tok.Token,
 		ExpiresOn:   tok.ExpiresOn.Local().Format(azExpiresOnLayout),
 		ExpiresOnTS: tok.ExpiresOn.Unix(),
@@ -151,14 +159,21 @@ type decodedToken struct {
 	Checks           []dicom.Finding `json:"checks"`
 }
 
-type tokenDecodeOptions struct {
-	Token string // the argument; "" or "-" reads stdin
+// TokenDecodeOptions are `token decode`'s.
+type TokenDecodeOptions struct {
+	IO  Console
+	In  io.Reader
+	Now func() time.Time
+	// Tenant is the tenant the user named (--tenant, AZURE_TENANT_ID), or "".
+	Tenant func() string
+	Token  string // the argument; "" or "-" reads stdin
 }
 
-func newCmdTokenDecode(f *Factory) *Command {
-	opts := &tokenDecodeOptions{}
-	return &Command{
-		Name:  "decode",
+// NewCmdTokenDecode is `token decode [TOKEN]`.
+func NewCmdTokenDecode(f *Factory, runF func(context.Context, *TokenDecodeOptions) error) *cobra.Command {
+	opts := &TokenDecodeOptions{IO: f, In: f.IO.In, Now: f.Now, Tenant: f.namedTenant}
+	return &cobra.Command{
+		Use:   "decode [TOKEN|-]",
 		Short: "Show a token's header and claims, and what a DICOM service will think of them",
 		Long: `Decodes a JWT access token (from the argument, or stdin with - or no argument) and checks
 its claims as the DICOM service will: aud exactly ` + dicom.Resource + ` (no trailing slash),
@@ -167,20 +182,20 @@ and tid (against --tenant when given). The signature is NOT verified: "checks" s
 service will think of the claims, not that the token is genuine.`,
 		Example: `dicomreg token get --query accessToken -o tsv | dicomreg token decode
 dicomreg token decode "$TOKEN" --query checks -o table`,
-		Args: MaxArgs(1),
-		Run: func(_ context.Context, args []string) error {
+		Args: maxArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Token = args[0]
 			}
-			return runTokenDecode(f, opts)
+			return runner(opts, runF, tokenDecodeRun)(c, args)
 		},
 	}
 }
 
-func runTokenDecode(f *Factory, opts *tokenDecodeOptions) error {
+func tokenDecodeRun(_ context.Context, opts *TokenDecodeOptions) error {
 	raw := opts.Token
 	if raw == "" || raw == "-" {
-		b, err := io.ReadAll(io.LimitReader(f.IO.In, maxTokenInput+1))
+		b, err := io.ReadAll(io.LimitReader(opts.In, maxTokenInput+1))
 		if err != nil {
 			return fmt.Errorf("reading the token from stdin: %w", err)
 		}
@@ -193,11 +208,11 @@ func runTokenDecode(f *Factory, opts *tokenDecodeOptions) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	return f.Print(decodedToken{Header: t.Header, Claims: t.Claims, Checks: dicom.CheckToken(t, f.Now(), namedTenant(f))})
+	return opts.IO.Print(decodedToken{Header: t.Header, Claims: t.Claims, Checks: dicom.CheckToken(t, opts.Now(), opts.Tenant())})
 }
 
 // namedTenant is the tenant the user named (--tenant, else AZURE_TENANT_ID), or "".
-func namedTenant(f *Factory) string {
+func (f *Factory) namedTenant() string {
 	if f.Global.Tenant != "" {
 		return f.Global.Tenant
 	}

@@ -152,7 +152,7 @@ func TestTokenGet(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f, _, stdout, stderr := mockFactory(srv, tt.env)
 			f.Global.Debug = true
-			if err := runTokenGet(context.Background(), f, &tokenGetOptions{flowFlags: tt.flags}); err != nil {
+			if err := tokenGetRun(context.Background(), &TokenGetOptions{IO: f, SignIn: f.SignIn, flowFlags: tt.flags}); err != nil {
 				t.Fatal(err)
 			}
 			var out accessToken
@@ -194,7 +194,7 @@ func TestTokenGetErrorsHideSecrets(t *testing.T) {
 	wrong := "Xyz~not-the-secret-0123456789abcdef"
 	f, _, _, stderr := mockFactory(srv, nil)
 	f.Global.Debug = true
-	err := runTokenGet(context.Background(), f, &tokenGetOptions{
+	err := tokenGetRun(context.Background(), &TokenGetOptions{IO: f, SignIn: f.SignIn,
 		flowFlags: flowFlags{Flow: "client-credentials", ClientID: seeded.AdminAppID, Secret: wrong},
 	})
 	var se *auth.SignInError
@@ -288,7 +288,7 @@ func TestTokenDecodeErrors(t *testing.T) {
 			ios, in, _, _ := iostreams.Test()
 			in.WriteString(tt.stdin)
 			f := &Factory{IO: ios, Getenv: func(string) string { return "" }, Now: time.Now, Global: GlobalOptions{Output: output.JSON}}
-			err := runTokenDecode(f, &tokenDecodeOptions{Token: tt.arg})
+			err := tokenDecodeRun(context.Background(), &TokenDecodeOptions{IO: f, In: ios.In, Now: f.Now, Tenant: f.namedTenant, Token: tt.arg})
 			if err == nil || !strings.Contains(err.Error(), tt.want) || ExitCode(err) != ExitUsage {
 				t.Errorf("err = %v (exit %d), want usage error %q", err, ExitCode(err), tt.want)
 			}

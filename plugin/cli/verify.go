@@ -2,6 +2,10 @@ package cli
 
 import (
 	"context"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/spf13/cobra"
 
 	"github.com/spf13/pflag"
 
@@ -12,14 +16,20 @@ import (
 // EnvDICOMServiceID is the default for --dicom-service; the mock's env file sets it.
 const EnvDICOMServiceID = "DICOMREG_DICOM_SERVICE_ID"
 
-type verifyOptions struct {
+// VerifyOptions are `verify`'s.
+type VerifyOptions struct {
+	IO        Console
+	SignIn    signIn
+	Transport func() policy.Transporter
+	Now       func() time.Time
+	Getenv    func(string) string
 	flowFlags
 	DICOMURL     string // --dicom-url, default $DICOMREG_DICOM_URL
 	Token        string // --token: probe with this instead of signing in
 	DICOMService string // --dicom-service: ARM id, for the fix command
 }
 
-func (o *verifyOptions) bind(fs *pflag.FlagSet) {
+func (o *VerifyOptions) bind(fs *pflag.FlagSet) {
 	o.flowFlags.bind(fs)
 	fs.StringVar(&o.DICOMURL, "dicom-url", "", "DICOM service URL, with or without /v1 or /v2 (default $"+EnvDICOMURL+")")
 	fs.StringVar(&o.Token, "token", "", "probe with this access token instead of signing in")
@@ -34,10 +44,11 @@ type verifyResult struct {
 	Findings []dicom.Finding `json:"findings"`
 }
 
-func newCmdVerify(f *Factory) *Command {
-	opts := &verifyOptions{}
-	return &Command{
-		Name:  "verify",
+// NewCmdVerify is `verify`.
+func NewCmdVerify(f *Factory, runF func(context.Context, *VerifyOptions) error) *cobra.Command {
+	opts := &VerifyOptions{IO: f, SignIn: f.SignIn, Transport: f.Transport, Now: f.Now, Getenv: f.Getenv}
+	cmd := &cobra.Command{
+		Use:   "verify",
 		Short: "Call a DICOM service with a token and explain its answer",
 		Long: `Signs in (the flags of 'token get'), or takes --token, and calls GET {dicom-url}/v2/studies?limit=1.
 A 2xx answer (200, or 204 for an empty search) means the token and the principal's DICOM data role
@@ -45,15 +56,16 @@ were accepted. A 401 is explained claim by claim (aud, iss/tenant, exp, nbf); a 
 principal and prints the 'dicomreg role assign' command that fixes it. Exit code 0 only on 2xx.`,
 		Example: `dicomreg verify --dicom-url https://myws-mydicom.dicom.azurehealthcareapis.com --client-id $APP --secret "$SECRET"
 dicomreg verify --token "$TOKEN" --dicom-service /subscriptions/…/dicomservices/mydicom`,
-		Flags: opts.bind,
-		Run:   func(ctx context.Context, _ []string) error { return runVerify(ctx, f, opts) },
+		RunE: runner(opts, runF, verifyRun),
 	}
+	opts.bind(cmd.Flags())
+	return cmd
 }
 
-func runVerify(ctx context.Context, f *Factory, opts *verifyOptions) error {
+func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	url := opts.DICOMURL
 	if url == "" {
-		url = f.Getenv(EnvDICOMURL)
+		url = opts.Getenv(EnvDICOMURL)
 	}
 	if url == "" {
 		return usageErrorf("no DICOM service URL: pass --dicom-url or set %s", EnvDICOMURL)
@@ -63,24 +75,24 @@ func runVerify(ctx context.Context, f *Factory, opts *verifyOptions) error {
 	}
 	token := opts.Token
 	if token == "" {
-		tok, _, err := opts.token(ctx, f)
+		tok, _, err := opts.SignIn(ctx, &opts.flowFlags)
 		if err != nil {
 			return err
 		}
 		token = tok.Token
 	}
-	res, err := dicom.Probe(ctx, f.Transport(), url, token)
+	res, err := dicom.Probe(ctx, opts.Transport(), url, token)
 	if err != nil {
 		return err
 	}
 	decoded, _ := auth.DecodeToken(token) // nil when not a JWT; Explain says so
 	out := verifyResult{URL: res.URL, Status: res.Status, OK: res.OK(),
-		Findings: dicom.Explain(res, decoded, f.Now(), dicomServiceID(f, opts.DICOMService))}
-	if err := f.Print(out); err != nil {
+		Findings: dicom.Explain(res, decoded, opts.Now(), dicomServiceID(opts.Getenv, opts.DICOMService))}
+	if err := opts.IO.Print(out); err != nil {
 		return err
 	}
 	if !out.OK {
-		reportFindings(f, out.Findings)
+		reportFindings(opts.IO, out.Findings)
 		return &SilentError{Code: ExitError}
 	}
 	return nil
@@ -88,22 +100,22 @@ func runVerify(ctx context.Context, f *Factory, opts *verifyOptions) error {
 
 // reportFindings repeats the failed findings and their fixes on stderr, so a person sees why
 // whatever -o says.
-func reportFindings(f *Factory, fs []dicom.Finding) {
+func reportFindings(io Console, fs []dicom.Finding) {
 	for _, fd := range fs {
 		if fd.Severity != dicom.Error {
 			continue
 		}
-		f.Progress("%s: %s", fd.Check, fd.Message)
+		io.Progress("%s: %s", fd.Check, fd.Message)
 		if fd.Fix != "" {
-			f.Progress("  fix: %s", fd.Fix)
+			io.Progress("  fix: %s", fd.Fix)
 		}
 	}
 }
 
 // dicomServiceID is --dicom-service, else $DICOMREG_DICOM_SERVICE_ID, else "".
-func dicomServiceID(f *Factory, flag string) string {
+func dicomServiceID(getenv func(string) string, flag string) string {
 	if flag != "" {
 		return flag
 	}
-	return f.Getenv(EnvDICOMServiceID)
+	return getenv(EnvDICOMServiceID)
 }

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/dicomreg/dicomreg/mockgraph"
 	"github.com/dicomreg/dicomreg/mockgraph/keys"
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
@@ -73,7 +71,7 @@ func TestVerifyAgainstMock(t *testing.T) {
 	withRole, _ := addMockApp(t, srv, mockApp{secret: secret, role: tenant.RoleDefDICOMDataOwner})
 	noRole, _ := addMockApp(t, srv, mockApp{secret: secret})
 	gf, _, gout, _ := mockFactory(srv, nil)
-	err := runTokenGet(context.Background(), gf, &tokenGetOptions{
+	err := tokenGetRun(context.Background(), &TokenGetOptions{IO: gf, SignIn: gf.SignIn,
 		flowFlags: flowFlags{Flow: "client-credentials", ClientID: withRole, Secret: secret, Scope: "https://graph.microsoft.com/.default"},
 	})
 	if err != nil {
@@ -85,20 +83,20 @@ func TestVerifyAgainstMock(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		opts    verifyOptions
+		opts    VerifyOptions
 		env     map[string]string
 		status  int
 		check   string
 		message string
 		fix     string
 	}{
-		{name: "2xx with a role", opts: verifyOptions{flowFlags: flowFlags{Flow: "client-credentials", ClientID: withRole, Secret: secret}},
+		{name: "2xx with a role", opts: VerifyOptions{flowFlags: flowFlags{Flow: "client-credentials", ClientID: withRole, Secret: secret}},
 			env: map[string]string{EnvDICOMURL: srv.DICOMURL()}, check: dicom.CheckProbe, message: "accepted"},
-		{name: "403 without a role", opts: verifyOptions{flowFlags: flowFlags{Flow: "client-credentials", ClientID: noRole, Secret: secret},
+		{name: "403 without a role", opts: VerifyOptions{flowFlags: flowFlags{Flow: "client-credentials", ClientID: noRole, Secret: secret},
 			DICOMURL: srv.DICOMURL() + "/v1", DICOMService: seeded.DicomServiceID},
 			status: 403, check: dicom.CheckRole, message: "has no DICOM data role",
 			fix: "dicomreg role assign --assignee " + noRole + " --role owner --dicom-service " + seeded.DicomServiceID},
-		{name: "401 wrong audience", opts: verifyOptions{Token: graphToken.AccessToken, DICOMURL: srv.DICOMURL()},
+		{name: "401 wrong audience", opts: VerifyOptions{Token: graphToken.AccessToken, DICOMURL: srv.DICOMURL()},
 			status: 401, check: dicom.CheckAudience, message: "is not the DICOM service", fix: dicom.AppOnlyScope},
 	}
 	for target, dicomURL := range targets {
@@ -115,7 +113,8 @@ func TestVerifyAgainstMock(t *testing.T) {
 				f, _, stdout, stderr := mockFactory(srv, env)
 				f.BaseTransport = transport
 				f.Global.Debug = true
-				err := runVerify(context.Background(), f, &opts)
+				opts.IO, opts.SignIn, opts.Transport, opts.Now, opts.Getenv = f, f.SignIn, f.Transport, f.Now, f.Getenv
+				err := verifyRun(context.Background(), &opts)
 				wantCode := ExitError
 				if tt.status == 0 {
 					wantCode = ExitOK
@@ -157,17 +156,19 @@ func TestVerifyAgainstMock(t *testing.T) {
 func TestVerifyUsage(t *testing.T) {
 	tests := []struct {
 		name string
-		opts verifyOptions
+		opts VerifyOptions
 		want string
 	}{
-		{"no URL", verifyOptions{Token: "x"}, "no DICOM service URL"},
-		{"bad URL", verifyOptions{Token: "x", DICOMURL: "dicom.example"}, "not an http(s) URL"},
+		{"no URL", VerifyOptions{Token: "x"}, "no DICOM service URL"},
+		{"bad URL", VerifyOptions{Token: "x", DICOMURL: "dicom.example"}, "not an http(s) URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
 			f := &Factory{IO: ios, Getenv: func(string) string { return "" }, Now: time.Now}
-			err := runVerify(context.Background(), f, &tt.opts)
+			opts := tt.opts
+			opts.IO, opts.Now, opts.Getenv = f, f.Now, f.Getenv
+			err := verifyRun(context.Background(), &opts)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || ExitCode(err) != ExitUsage {
 				t.Errorf("err = %v (exit %d), want usage error %q", err, ExitCode(err), tt.want)
 			}
@@ -178,22 +179,19 @@ func TestVerifyUsage(t *testing.T) {
 func TestVerifyFlags(t *testing.T) {
 	tests := []struct {
 		args []string
-		want verifyOptions
+		want VerifyOptions
 	}{
 		{[]string{"--dicom-url", "https://ws-svc.dicom.azurehealthcareapis.com", "--token", "t"},
-			verifyOptions{flowFlags: flowFlags{Flow: "client-credentials"}, DICOMURL: "https://ws-svc.dicom.azurehealthcareapis.com", Token: "t"}},
+			VerifyOptions{flowFlags: flowFlags{Flow: "client-credentials"}, DICOMURL: "https://ws-svc.dicom.azurehealthcareapis.com", Token: "t"}},
 		{[]string{"--flow", "device-code", "--client-id", "c", "--dicom-service", "/subscriptions/s"},
-			verifyOptions{flowFlags: flowFlags{Flow: "device-code", ClientID: "c"}, DICOMService: "/subscriptions/s"}},
+			VerifyOptions{flowFlags: flowFlags{Flow: "device-code", ClientID: "c"}, DICOMService: "/subscriptions/s"}},
 		{[]string{"--flow", "auth-code", "--no-browser", "--redirect-port", "8400", "--scope", "x"},
-			verifyOptions{flowFlags: flowFlags{Flow: "auth-code", NoBrowser: true, RedirectPort: 8400, Scope: "x"}}},
+			VerifyOptions{flowFlags: flowFlags{Flow: "auth-code", NoBrowser: true, RedirectPort: 8400, Scope: "x"}}},
 	}
 	for _, tt := range tests {
-		var got verifyOptions
-		fs := pflag.NewFlagSet("verify", pflag.ContinueOnError)
-		got.bind(fs)
-		if err := fs.Parse(tt.args); err != nil {
-			t.Fatalf("%v: %v", tt.args, err)
-		}
+		var got VerifyOptions
+		f, _, _ := testFactory(nil)
+		bindOnly(t, NewCmdVerify(f, func(_ context.Context, o *VerifyOptions) error { got = *o; return nil }), tt.args...)
 		if got.flowFlags != tt.want.flowFlags || got.DICOMURL != tt.want.DICOMURL || got.Token != tt.want.Token || got.DICOMService != tt.want.DICOMService {
 			t.Errorf("%v: got %+v, want %+v", tt.args, got, tt.want)
 		}

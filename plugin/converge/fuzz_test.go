@@ -1,4 +1,4 @@
-package cli
+package converge
 
 import (
 	"os"
@@ -14,11 +14,11 @@ func FuzzManifest(f *testing.F) {
 	f.Add([]byte("name: [1, 2]\nunknown: 3\n"))
 	f.Add([]byte("&a [*a, *a]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var reg registration
-		if err := loadManifest(data, &reg); err != nil {
+		var reg Registration
+		if err := LoadManifest(data, &reg); err != nil {
 			return
 		}
-		_ = reg.validate()
+		_ = reg.Validate()
 	})
 }
 
@@ -34,8 +34,8 @@ func FuzzPendingSecret(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		name, err := pendingSecret(path, "app")
-		if err == nil && name != "" && !isDicomregSecret(name) {
+		name, err := PendingSecret(path, "app")
+		if err == nil && name != "" && !IsDicomregSecret(name) {
 			t.Fatalf("pending %q is not a name register gives", name)
 		}
 	})

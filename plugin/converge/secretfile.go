@@ -1,4 +1,4 @@
-package cli
+package converge
 
 import (
 	"bufio"
@@ -9,8 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-
-	"github.com/dicomreg/dicomreg/plugin/directory"
 )
 
 // A secret's value exists once, in Graph's answer to addPassword. When it is meant for a file,
@@ -20,14 +18,14 @@ import (
 // by the next run and leaves no orphaned secret.
 const pendingSecretMarker = "# dicomreg: pending client secret "
 
-// isDicomregSecret says whether a secret's display name is one register gives its secrets.
-func isDicomregSecret(name string) bool {
-	return name == dicomregCredName || strings.HasPrefix(name, dicomregCredName+"-")
+// IsDicomregSecret says whether a secret's display name is one register gives its secrets.
+func IsDicomregSecret(name string) bool {
+	return name == SecretDisplayName || strings.HasPrefix(name, SecretDisplayName+"-")
 }
 
-// writeSecretFile writes a dotenv file azidentity's EnvironmentCredential reads, readable only by
+// WriteSecretFile writes a dotenv file azidentity's EnvironmentCredential reads, readable only by
 // its owner from the moment it exists.
-func writeSecretFile(path, tenantID, clientID, secret string) error {
+func WriteSecretFile(path, tenantID, clientID, secret string) error {
 	return writePrivateFile(path, fmt.Sprintf("AZURE_TENANT_ID=%s\nAZURE_CLIENT_ID=%s\nAZURE_CLIENT_SECRET=%s\n", tenantID, clientID, secret))
 }
 
@@ -56,9 +54,9 @@ func writePrivateFile(path, content string) error {
 	return err
 }
 
-// pendingSecret reads path and returns the name of the secret an interrupted run announced there
+// PendingSecret reads path and returns the name of the secret an interrupted run announced there
 // for clientID; "" when the file is missing, complete, or for another app.
-func pendingSecret(path, clientID string) (string, error) {
+func PendingSecret(path, clientID string) (string, error) {
 	fh, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
@@ -83,7 +81,7 @@ func pendingSecret(path, clientID string) (string, error) {
 	if err := sc.Err(); err != nil {
 		return "", err
 	}
-	if !strings.EqualFold(client, clientID) || !isDicomregSecret(pending) {
+	if !strings.EqualFold(client, clientID) || !IsDicomregSecret(pending) {
 		return "", nil
 	}
 	return pending, nil
@@ -91,8 +89,8 @@ func pendingSecret(path, clientID string) (string, error) {
 
 // removeLostSecret removes the secrets an interrupted run made for path but never wrote there,
 // and returns the name it found pending ("" when none).
-func removeLostSecret(ctx context.Context, client *directory.Client, app *directory.Application, path string, change func(string, ...any)) (string, error) {
-	name, err := pendingSecret(path, app.AppID)
+func (r *register) removeLostSecret(ctx context.Context, app *Application, path string) (string, error) {
+	name, err := PendingSecret(path, app.AppID)
 	if err != nil || name == "" {
 		return "", err
 	}
@@ -100,10 +98,10 @@ func removeLostSecret(ctx context.Context, client *directory.Client, app *direct
 		if p.DisplayName != name {
 			continue
 		}
-		if err := client.RemovePassword(ctx, app.ID, p.KeyID); err != nil {
+		if err := r.Dir.RemovePassword(ctx, app.ID, p.KeyID); err != nil {
 			return "", err
 		}
-		change("removed client secret %s… (keyId %s): an interrupted run made it but never wrote it to %s", p.Hint, p.KeyID, path)
+		r.change("removed client secret %s… (keyId %s): an interrupted run made it but never wrote it to %s", p.Hint, p.KeyID, path)
 	}
 	return name, nil
 }

@@ -1,0 +1,177 @@
+package converge
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Result is what Register did and the ids a client of the registration needs.
+type Result struct {
+	DisplayName        string   `json:"displayName"`
+	AppID              string   `json:"appId"`
+	ObjectID           string   `json:"objectId"`
+	TenantID           string   `json:"tenantId"`
+	ServicePrincipalID string   `json:"servicePrincipalId"`
+	PublicClient       bool     `json:"publicClient"`
+	ClientSecret       string   `json:"clientSecret,omitempty"`
+	SecretFile         string   `json:"secretFile,omitempty"`
+	CertificateFile    string   `json:"certificateFile,omitempty"`
+	Thumbprint         string   `json:"certificateThumbprint,omitempty"`
+	Changes            []string `json:"changes"`
+}
+
+// register is one Register run: the engine, what was asked, and what was done so far.
+type register struct {
+	*Engine
+	reg *Registration
+	res *Result
+}
+
+func (r *register) change(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	r.res.Changes = append(r.res.Changes, msg)
+	r.report("%s", msg)
+}
+
+// Register converges the app named reg.Name to reg (validated by the caller), creating or adding
+// only what is missing, in the fewest requests: no GET it can do without. On an error it returns
+// what it did so far with the error.
+func (e *Engine) Register(ctx context.Context, reg *Registration) (*Result, error) {
+	r := &register{Engine: e, reg: reg, res: &Result{DisplayName: reg.Name, Changes: []string{}}}
+	apps, err := e.Dir.FindApplications(ctx, reg.Name)
+	if err != nil {
+		return nil, err
+	}
+	if len(apps) > 1 {
+		return nil, duplicateAppsError(reg.Name, apps)
+	}
+	var perm *Permission
+	if !reg.NoDICOMPermission {
+		if perm, err = FindPermission(ctx, e.Dir, reg.API, reg.Scope); err != nil {
+			return nil, err
+		}
+	}
+	var existing *Application
+	if len(apps) == 1 {
+		existing = &apps[0]
+	}
+	cert, err := r.certificate(existing)
+	if err != nil {
+		return nil, err
+	}
+	app, err := r.application(ctx, existing, perm, cert)
+	if err != nil {
+		return nil, err
+	}
+	justCreated := existing == nil
+	r.res.AppID, r.res.ObjectID = app.AppID, app.ID
+	r.res.PublicClient = IsPublicClient(app) || reg.PublicClient
+	if r.res.TenantID, err = e.TenantID(ctx); err != nil {
+		return r.res, err
+	}
+	if err := r.secret(ctx, app, justCreated); err != nil {
+		return r.res, err
+	}
+	sp, spCreated, err := EnsureServicePrincipal(ctx, e.Dir, app.AppID, justCreated)
+	if err != nil {
+		return r.res, err
+	}
+	r.res.ServicePrincipalID = sp.ID
+	if spCreated {
+		r.change("created service principal %s", sp.ID)
+	}
+	if reg.GrantAdminConsent {
+		msg, err := EnsureAdminConsent(ctx, e.Dir, sp.ID, perm, spCreated)
+		if err != nil {
+			return r.res, err
+		}
+		if msg != "" {
+			r.change("%s", msg)
+		}
+	}
+	if reg.Role != "" {
+		msg, err := EnsureRole(ctx, e.Dir, reg.DicomService, reg.Role, sp.ID, spCreated)
+		if err != nil {
+			return r.res, err
+		}
+		if msg != "" {
+			r.change("%s", msg)
+		}
+	}
+	return r.res, nil
+}
+
+// application creates the app with everything in one body, or patches an existing one with what
+// it lacks (a new certificate's PATCH carries every certificate the app keeps).
+func (r *register) application(ctx context.Context, existing *Application, perm *Permission, cert *KeyCredential) (*Application, error) {
+	if existing == nil {
+		app, err := r.Dir.CreateApplication(ctx, NewApplication(r.reg, perm, cert))
+		if err != nil {
+			return nil, err
+		}
+		r.change("created application %s (appId %s)", app.DisplayName, app.AppID)
+		return app, nil
+	}
+	c := Additions(existing, r.reg, perm)
+	if cert != nil {
+		full, err := r.Dir.GetApplicationKeys(ctx, existing.ID)
+		if err != nil {
+			return nil, err
+		}
+		c.Patch["keyCredentials"] = append(full, *cert)
+		c.What = append(c.What, "uploaded certificate "+r.res.Thumbprint)
+	}
+	if c.Empty() {
+		return existing, nil
+	}
+	if err := r.Dir.PatchApplication(ctx, existing.ID, c.Patch); err != nil {
+		return nil, err
+	}
+	for _, w := range c.What {
+		r.change("%s", w)
+	}
+	return existing, nil
+}
+
+// secret makes sure the app has a valid secret dicomreg made, when asked, following the secret
+// file protocol (secretfile.go): a secret an interrupted run lost is removed and replaced.
+func (r *register) secret(ctx context.Context, app *Application, justCreated bool) error {
+	if !r.reg.Secret {
+		return nil
+	}
+	lost := ""
+	if r.reg.SecretOut != "" {
+		var err error
+		if lost, err = r.removeLostSecret(ctx, app, r.reg.SecretOut); err != nil {
+			return err
+		}
+	}
+	if !r.reg.NewSecret && !justCreated && lost == "" && hasValidDicomregSecret(app, r.now()) {
+		return nil
+	}
+	name := SecretDisplayName
+	if r.reg.SecretOut != "" {
+		// Announced in the file before Graph makes it: see removeLostSecret.
+		name = SecretDisplayName + "-" + randomSuffix()
+		if err := writePendingSecretFile(r.reg.SecretOut, r.res.TenantID, app.AppID, name); err != nil {
+			return err
+		}
+	}
+	cred, err := r.Dir.AddPassword(ctx, app.ID, name, time.Time{})
+	if err != nil {
+		return err
+	}
+	r.change("added client secret %s… (keyId %s, expires %s)", cred.Hint, cred.KeyID, cred.EndDateTime.Format(time.DateOnly))
+	r.res.ClientSecret, r.res.SecretFile, err = r.DeliverSecret(r.reg.SecretOut, r.res.TenantID, app.AppID, cred.SecretText)
+	return err
+}
+
+func hasValidDicomregSecret(app *Application, now time.Time) bool {
+	for _, p := range app.PasswordCredentials {
+		if IsDicomregSecret(p.DisplayName) && p.EndDateTime.After(now) {
+			return true
+		}
+	}
+	return false
+}

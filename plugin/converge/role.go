@@ -1,0 +1,62 @@
+package converge
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+
+	"github.com/dicomreg/dicomreg/plugin/auth"
+	"github.com/dicomreg/dicomreg/plugin/directory"
+)
+
+// RoleID turns owner/reader, a built-in role name or a GUID into a role definition GUID; any other
+// name is looked up at scope.
+func RoleID(ctx context.Context, dir Directory, scope, role string) (string, error) {
+	if id, ok := directory.BuiltInRoles[strings.ToLower(role)]; ok {
+		return id, nil
+	}
+	if auth.IsGUID(role) {
+		return strings.ToLower(role), nil
+	}
+	return dir.RoleDefinitionByName(ctx, scope, role)
+}
+
+// EnsureRole makes sure the principal holds role at scope, or above it (an assignment on the
+// resource group or subscription covers the service). It returns what it did ("" when nothing);
+// spJustCreated skips the lookup: a new principal holds no roles.
+func EnsureRole(ctx context.Context, dir Directory, scope, role, spID string, spJustCreated bool) (string, error) {
+	id, err := RoleID(ctx, dir, scope, role)
+	if err != nil {
+		return "", err
+	}
+	if !spJustCreated {
+		existing, err := dir.RoleAssignments(ctx, scope, spID)
+		if err != nil {
+			return "", err
+		}
+		for _, ra := range existing {
+			if ra.RoleDefinitionGUID() == id && covers(ra.Properties.Scope, scope) {
+				return "", nil
+			}
+		}
+	}
+	if _, err := dir.CreateRoleAssignment(ctx, scope, newGUID(), id, spID, "ServicePrincipal"); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("assigned role %s to the service principal on %s", role, scope), nil
+}
+
+// covers says whether an assignment at scope applies at target: the same scope or a parent of it.
+func covers(scope, target string) bool {
+	return strings.EqualFold(scope, target) || strings.HasPrefix(strings.ToLower(target), strings.ToLower(scope)+"/")
+}
+
+// newGUID is a random (version 4) GUID, the name ARM wants for a new role assignment.
+func newGUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
