@@ -29,6 +29,7 @@ type faultInjector struct {
 	f     Faults
 	rand  *rng.Source
 	sleep func(time.Duration) // real latency is the point of the knob; tests leave it at zero
+	queue errorQueue          // errors queued for chosen requests (errorqueue.go)
 }
 
 func (fi *faultInjector) set(f Faults) {
@@ -54,6 +55,9 @@ func (fi *faultInjector) wrap(next http.Handler) http.Handler {
 		f := fi.get()
 		if f.Latency > 0 {
 			fi.sleep(f.Latency)
+		}
+		if fi.queue.serve(w, r, surface, f.RetryAfter) {
+			return
 		}
 		if f.Rate429 > 0 || f.Rate503 > 0 {
 			x := fi.rand.Float64()

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
+	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,7 +19,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 	"github.com/dicomreg/dicomreg/plugin/certs"
 )
 
@@ -27,13 +26,6 @@ const (
 	dicomAppOnly   = "https://dicom.healthcareapis.azure.com/.default"
 	dicomDelegated = "https://dicom.healthcareapis.azure.com/Dicom.ReadWrite"
 )
-
-var idCounter atomic.Uint64
-
-// testGUID makes distinct GUID-shaped ids for objects a test puts in the mock's store.
-func testGUID() string {
-	return fmt.Sprintf("00000000-0000-4000-8000-%012x", idCounter.Add(1))
-}
 
 // clientApp describes an app registration a test puts straight into the mock's store.
 type clientApp struct {
@@ -48,44 +40,23 @@ type clientApp struct {
 // consent; it returns the app id.
 func addApp(t *testing.T, srv *mockgraph.Server, c clientApp) string {
 	t.Helper()
-	app := &tenant.Application{ID: testGUID(), AppID: testGUID(), DisplayName: "flow-test", SignInAudience: "AzureADMyOrg",
-		PublicClient: tenant.PublicClient{RedirectURIs: c.publicRedirects}, CreatedDateTime: srv.Clock().Now().Add(-time.Hour)}
-	if c.public {
-		yes := true
-		app.IsFallbackPublicClient = &yes
-	}
-	start, end := srv.Clock().Now().Add(-time.Hour), srv.Clock().Now().AddDate(1, 0, 0)
-	var secretKey string
-	if c.secret != "" {
-		secretKey = testGUID()
-		app.PasswordCredentials = []tenant.PasswordCredential{{KeyID: secretKey, Hint: c.secret[:3], StartDateTime: start, EndDateTime: end}}
-	}
+	app := mockgraph.App{Name: "flow-test", PublicClient: c.public, PublicClientRedirectURIs: c.publicRedirects,
+		Secret: c.secret, DICOMPermission: c.dicomConsent}
 	if c.cert != nil {
-		app.KeyCredentials = []tenant.KeyCredential{{KeyID: testGUID(), CustomKeyIdentifier: certs.Thumbprint(c.cert.Cert),
-			Key: c.cert.Cert.Raw, Type: "AsymmetricX509Cert", Usage: "Verify", StartDateTime: c.cert.Cert.NotBefore, EndDateTime: c.cert.Cert.NotAfter}}
+		app.Certificates = append(app.Certificates, c.cert.Cert)
 	}
-	if c.dicomConsent {
-		app.RequiredResourceAccess = []tenant.RequiredResourceAccess{{ResourceAppID: tenant.DICOMAppID,
-			ResourceAccess: []tenant.ResourceAccess{{ID: tenant.DICOMReadWriteID, Type: "Scope"}}}}
-	}
-	sp := &tenant.ServicePrincipal{ID: testGUID(), AppID: app.AppID, DisplayName: app.DisplayName, AccountEnabled: true,
-		ServicePrincipalNames: []string{app.AppID}, ServicePrincipalType: "Application", CreatedDateTime: app.CreatedDateTime}
-	err := srv.Store().Update(func(d *tenant.Directory) error {
-		d.PutApplication(app)
-		if secretKey != "" {
-			d.SetSecretHash(secretKey, tenant.HashSecret(c.secret))
-		}
-		d.PutServicePrincipal(sp)
-		if c.dicomConsent {
-			d.PutGrant(&tenant.OAuth2PermissionGrant{ID: testGUID(), ClientID: sp.ID, ConsentType: "AllPrincipals",
-				ResourceID: d.Seeded.DICOMPrincipalID, Scope: "Dicom.ReadWrite"})
-		}
-		return nil
-	})
+	added, err := srv.AddApplication(app)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app.AppID
+	spID, err := srv.AddServicePrincipal(added.AppID)
+	if err == nil && c.dicomConsent {
+		err = srv.GrantAdminConsent(spID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return added.AppID
 }
 
 // lineWriter hands each written line to a channel, so a test can act on a prompt.
@@ -210,9 +181,12 @@ func checkDICOMToken(t *testing.T, raw, tenantID, acr string, delegated bool) {
 	}
 }
 
+// TestAzureCLIFlow asks the Azure CLI on this machine for a DICOM token. It is opt-in
+// (`make check-az` sets DICOMREG_CHECK_AZ=1): it needs az, a login and the network, and then it
+// must succeed.
 func TestAzureCLIFlow(t *testing.T) {
-	if _, err := exec.LookPath("az"); err != nil {
-		t.Skip("the Azure CLI (az) is not installed")
+	if os.Getenv("DICOMREG_CHECK_AZ") != "1" {
+		t.Skip("talks to the real Azure CLI: run it with `make check-az`")
 	}
 	cred, err := New(Settings{Flow: FlowAzureCLI, AuthorityHost: DefaultAuthorityHost}, Interaction{})
 	if err != nil {
@@ -221,7 +195,36 @@ func TestAzureCLIFlow(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{dicomAppOnly}}); err != nil {
-		t.Skipf("az is installed but cannot give a token here: %v", err)
+		t.Fatalf("az could not give a DICOM token (is `az login` done?): %v", err)
+	}
+}
+
+// TestAzureCLIFlowWithAStandInAz runs the azure-cli flow against an `az` on PATH that answers as
+// `az account get-access-token` does, and records what it was asked.
+func TestAzureCLIFlowWithAStandInAz(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in az is a shell script")
+	}
+	dir := t.TempDir()
+	args := filepath.Join(dir, "args")
+	script := "#!/bin/sh\necho \"$@\" > " + args + "\n" +
+		`echo '{"accessToken":"stand-in-token","expiresOn":"2030-01-01 00:00:00.000000","expires_on":1893456000,"tenant":"` + testTenant + `","tokenType":"Bearer"}'` + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "az"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cred, err := New(Settings{Flow: FlowAzureCLI, TenantID: testTenant, AuthorityHost: DefaultAuthorityHost}, Interaction{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{dicomAppOnly}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked, _ := os.ReadFile(args)
+	if tok.Token != "stand-in-token" || !strings.Contains(string(asked), "account get-access-token") ||
+		!strings.Contains(string(asked), "https://dicom.healthcareapis.azure.com") || !strings.Contains(string(asked), testTenant) {
+		t.Errorf("token %q; az was asked %q", tok.Token, asked)
 	}
 }
 

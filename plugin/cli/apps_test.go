@@ -110,7 +110,7 @@ func TestAppRefusesToGuessBetweenTwins(t *testing.T) {
 	if !strings.Contains(msg, a) || !strings.Contains(msg, b) {
 		t.Fatalf("twins not listed: %s", msg)
 	}
-	if apps := appsNamed(t, srv, "twin"); len(apps[0].PasswordCredentials)+len(apps[1].PasswordCredentials) != 0 {
+	if apps := appsNamed(t, srv, "twin"); len(apps[0].Secrets)+len(apps[1].Secrets) != 0 {
 		t.Fatal("a secret was added to one of the twins")
 	}
 }
@@ -188,8 +188,8 @@ func TestAppRedirectAddListRemove(t *testing.T) {
 	}
 	c.wantExit(ExitNotFound, "app", "redirect", "remove", "--app", "redirected", "--postman")
 	app := appsNamed(t, srv, "redirected")[0]
-	if len(app.PublicClient.RedirectURIs) != 1 || len(app.Web.RedirectURIs) != 1 {
-		t.Fatalf("directory: %+v %+v", app.PublicClient, app.Web)
+	if len(app.PublicClientRedirectURIs) != 1 || len(app.WebRedirectURIs) != 1 {
+		t.Fatalf("directory: %+v", app)
 	}
 }
 

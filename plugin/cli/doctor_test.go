@@ -10,65 +10,50 @@ import (
 	"time"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 	"github.com/dicomreg/dicomreg/plugin/auth"
 	"github.com/dicomreg/dicomreg/plugin/certs"
 	"github.com/dicomreg/dicomreg/plugin/dicom"
 )
 
-// storeSource reads registrations straight from the mock's store, to test doctor's findings on
-// apps built there independently of the Graph client.
-type storeSource struct{ store *tenant.Store }
+// fixtureSource reads registrations through the mock's fixture API, to test doctor's findings
+// on apps built there independently of the Graph client.
+type fixtureSource struct{ srv *mockgraph.Server }
 
-func (s storeSource) Registration(_ context.Context, app, serviceID string) (dicom.Registration, error) {
+func (s fixtureSource) Registration(_ context.Context, app, serviceID string) (dicom.Registration, error) {
 	var r dicom.Registration
-	err := s.store.View(func(d *tenant.Directory) error {
-		a := d.ApplicationByAppID(app)
-		if a == nil {
-			for _, c := range d.Applications() {
-				if c.DisplayName == app {
-					a = c
-				}
-			}
+	var a *mockgraph.AppState
+	for _, c := range s.srv.Applications("") {
+		if c.AppID == app || c.DisplayName == app {
+			a = &c
 		}
-		if a == nil {
-			return errors.New("no app " + app)
+	}
+	if a == nil {
+		return r, errors.New("no app " + app)
+	}
+	r.App = dicom.App{AppID: a.AppID, DisplayName: a.DisplayName, IsFallbackPublicClient: a.PublicClient,
+		PublicClientRedirects: a.PublicClientRedirectURIs, WebRedirects: a.WebRedirectURIs, SPARedirects: a.SPARedirectURIs}
+	for _, p := range a.Permissions {
+		r.App.RequiredResourceAccess = append(r.App.RequiredResourceAccess, dicom.ResourceAccess{ResourceAppID: p.ResourceAppID, ID: p.ID, Type: p.Type})
+	}
+	for _, p := range a.Secrets {
+		r.App.Secrets = append(r.App.Secrets, dicom.Credential{KeyID: p.KeyID, End: p.End})
+	}
+	for _, k := range a.Certificates {
+		r.App.Certificates = append(r.App.Certificates, dicom.Credential{KeyID: k.KeyID, Thumbprint: hex.EncodeToString(k.Thumbprint), End: k.End})
+	}
+	if sps := s.srv.ServicePrincipals(a.AppID); len(sps) == 1 {
+		r.ServicePrincipal = &dicom.Principal{ID: sps[0].ID, AppID: sps[0].AppID}
+		for _, g := range s.srv.Grants(sps[0].ID) {
+			r.Grants = append(r.Grants, dicom.Grant{ConsentType: g.ConsentType, ResourceID: g.ResourceID, Scope: g.Scope})
 		}
-		r.App = dicom.App{AppID: a.AppID, DisplayName: a.DisplayName,
-			IsFallbackPublicClient: a.IsFallbackPublicClient != nil && *a.IsFallbackPublicClient,
-			PublicClientRedirects:  a.PublicClient.RedirectURIs, WebRedirects: a.Web.RedirectURIs, SPARedirects: a.Spa.RedirectURIs}
-		for _, rra := range a.RequiredResourceAccess {
-			for _, ra := range rra.ResourceAccess {
-				r.App.RequiredResourceAccess = append(r.App.RequiredResourceAccess, dicom.ResourceAccess{ResourceAppID: rra.ResourceAppID, ID: ra.ID, Type: ra.Type})
-			}
+		if serviceID != "" {
+			r.Roles = s.srv.EffectiveRoles(sps[0].ID, serviceID)
 		}
-		for _, p := range a.PasswordCredentials {
-			r.App.Secrets = append(r.App.Secrets, dicom.Credential{KeyID: p.KeyID, End: p.EndDateTime})
-		}
-		for _, k := range a.KeyCredentials {
-			r.App.Certificates = append(r.App.Certificates, dicom.Credential{KeyID: k.KeyID, Thumbprint: hex.EncodeToString(k.CustomKeyIdentifier), End: k.EndDateTime})
-		}
-		if sp := d.ServicePrincipalByAppID(a.AppID); sp != nil {
-			r.ServicePrincipal = &dicom.Principal{ID: sp.ID, AppID: sp.AppID}
-			for _, g := range d.Grants() {
-				if g.ClientID == sp.ID {
-					r.Grants = append(r.Grants, dicom.Grant{ConsentType: g.ConsentType, ResourceID: g.ResourceID, Scope: g.Scope})
-				}
-			}
-			if serviceID != "" {
-				r.Roles = d.EffectiveRoles(sp.ID, serviceID)
-			}
-		}
-		if sp := d.ServicePrincipalByName(dicom.Resource); sp != nil {
-			p := &dicom.Principal{ID: sp.ID, AppID: sp.AppID, Scopes: map[string]string{}}
-			for _, sc := range sp.OAuth2PermissionScopes {
-				p.Scopes[sc.Value] = sc.ID
-			}
-			r.DICOMPrincipal = p
-		}
-		return nil
-	})
-	return r, err
+	}
+	if p, ok := s.srv.DICOMPrincipal(); ok {
+		r.DICOMPrincipal = &dicom.Principal{ID: p.ID, AppID: p.AppID, Scopes: p.Scopes}
+	}
+	return r, nil
 }
 
 func TestDoctorFindings(t *testing.T) {
@@ -80,7 +65,7 @@ func TestDoctorFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	const secret = "Doc~secret-value-for-doctor-0000001"
-	full := mockApp{secret: secret, permission: true, consent: true, role: tenant.RoleDefDICOMDataOwner}
+	full := mockApp{secret: secret, permission: true, consent: true, role: mockgraph.RoleDICOMDataOwner}
 	tests := []struct {
 		name     string
 		app      mockApp
@@ -93,9 +78,9 @@ func TestDoctorFindings(t *testing.T) {
 		{"everything in place", full, seeded.DicomServiceID, true, dicom.CheckRole, dicom.OK, ""},
 		{"no role", mockApp{secret: secret, permission: true, consent: true}, seeded.DicomServiceID, false, dicom.CheckRole, dicom.Error,
 			"dicomreg role assign --assignee {app} --role owner --dicom-service " + seeded.DicomServiceID},
-		{"no permission", mockApp{secret: secret, consent: true, role: tenant.RoleDefDICOMDataOwner}, seeded.DicomServiceID, false,
+		{"no permission", mockApp{secret: secret, consent: true, role: mockgraph.RoleDICOMDataOwner}, seeded.DicomServiceID, false,
 			dicom.CheckPermission, dicom.Error, "dicomreg app permission add --app {app}"},
-		{"no consent", mockApp{secret: secret, permission: true, role: tenant.RoleDefDICOMDataOwner}, seeded.DicomServiceID, false,
+		{"no consent", mockApp{secret: secret, permission: true, role: mockgraph.RoleDICOMDataOwner}, seeded.DicomServiceID, false,
 			dicom.CheckConsent, dicom.Error, "dicomreg app permission grant --app {app}"},
 		{"no service principal", mockApp{name: "lonely", secret: secret, permission: true, noSP: true}, "", false,
 			dicom.CheckServicePrincipal, dicom.Error, `dicomreg register --name "lonely-`},
@@ -110,8 +95,8 @@ func TestDoctorFindings(t *testing.T) {
 		{"role not checked", full, "", true, dicom.CheckRole, dicom.Warn, ""},
 	}
 	sources := map[string]func(f *Factory) func() (registrationSource, error){
-		"store": func(*Factory) func() (registrationSource, error) {
-			return func() (registrationSource, error) { return storeSource{srv.Store()}, nil }
+		"fixtures": func(*Factory) func() (registrationSource, error) {
+			return func() (registrationSource, error) { return fixtureSource{srv}, nil }
 		},
 		"graph": func(f *Factory) func() (registrationSource, error) {
 			return func() (registrationSource, error) { return newDirectoryReader(f) }

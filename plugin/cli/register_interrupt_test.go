@@ -14,7 +14,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 )
 
 var errKilled = errors.New("process killed")
@@ -86,28 +85,19 @@ func TestInterruptedRegisterIsCompletedByTheNextRun(t *testing.T) {
 					secret = v
 				}
 			}
-			if len(app.PasswordCredentials) != 1 || secret == "" || !strings.HasPrefix(secret, app.PasswordCredentials[0].Hint) {
-				t.Fatalf("want the app's only secret in the file: %d secrets, file %q", len(app.PasswordCredentials), strings.SplitN(string(data), "\n", 2)[0])
+			if len(app.Secrets) != 1 || secret == "" || !strings.HasPrefix(secret, app.Secrets[0].Hint) {
+				t.Fatalf("want the app's only secret in the file: %d secrets, file %q", len(app.Secrets), strings.SplitN(string(data), "\n", 2)[0])
 			}
-			_ = srv.Store().View(func(d *tenant.Directory) error {
-				sp := d.ServicePrincipalByAppID(app.AppID)
-				if sp == nil {
-					t.Fatal("no service principal")
-				}
-				if scopes := d.ConsentedScopes(sp.ID, srv.Seeded().DICOMPrincipalID, ""); !strings.Contains(strings.Join(scopes, " "), "Dicom.ReadWrite") {
-					t.Errorf("consent: %v", scopes)
-				}
-				roles := 0
-				for _, ra := range d.RoleAssignments() {
-					if ra.PrincipalID == sp.ID {
-						roles++
-					}
-				}
-				if roles != 1 {
-					t.Errorf("%d role assignments", roles)
-				}
-				return nil
-			})
+			sps := srv.ServicePrincipals(app.AppID)
+			if len(sps) != 1 {
+				t.Fatalf("%d service principals", len(sps))
+			}
+			if grants := srv.Grants(sps[0].ID); len(grants) != 1 || !strings.Contains(grants[0].Scope, "Dicom.ReadWrite") {
+				t.Errorf("consent: %+v", grants)
+			}
+			if roles := srv.RoleAssignments(sps[0].ID); len(roles) != 1 {
+				t.Errorf("%d role assignments", len(roles))
+			}
 		})
 	}
 }

@@ -7,16 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 	"github.com/dicomreg/dicomreg/plugin/auth"
 	"github.com/dicomreg/dicomreg/plugin/certs"
 	"github.com/dicomreg/dicomreg/plugin/dicom"
@@ -25,13 +22,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-var idCounter atomic.Uint64
-
-// testGUID makes distinct GUID-shaped ids for objects a test puts in the mock's store.
-func testGUID() string {
-	return fmt.Sprintf("00000000-0000-4000-8000-%012x", idCounter.Add(1))
-}
 
 // mockApp describes an app registration a test puts straight into the mock's store.
 type mockApp struct {
@@ -48,62 +38,38 @@ type mockApp struct {
 	role            string // DICOM role definition id assigned on the seeded DICOM service
 }
 
-// addMockApp stores the app (and what it asks for) and returns its app id and SP object id.
+// addMockApp puts the app (and what it asks for) into the mock through its fixture API and
+// returns its app id and service principal object id ("" with noSP).
 func addMockApp(t *testing.T, srv *mockgraph.Server, c mockApp) (appID, spID string) {
 	t.Helper()
-	now := srv.Clock().Now()
 	if c.name == "" {
 		c.name = "cli-test"
 	}
-	app := &tenant.Application{ID: testGUID(), AppID: testGUID(), DisplayName: c.name, SignInAudience: "AzureADMyOrg",
-		PublicClient: tenant.PublicClient{RedirectURIs: c.publicRedirects}, Web: tenant.Web{RedirectURIs: c.webRedirects},
-		CreatedDateTime: now.Add(-time.Hour)}
-	if c.public {
-		yes := true
-		app.IsFallbackPublicClient = &yes
-	}
-	var secretKey string
-	if c.secret != "" {
-		secretKey = testGUID()
-		end := c.secretEnd
-		if end.IsZero() {
-			end = now.AddDate(1, 0, 0)
-		}
-		app.PasswordCredentials = []tenant.PasswordCredential{{KeyID: secretKey, Hint: c.secret[:3], StartDateTime: now.Add(-time.Hour), EndDateTime: end}}
-	}
+	app := mockgraph.App{Name: c.name, PublicClient: c.public, PublicClientRedirectURIs: c.publicRedirects, WebRedirectURIs: c.webRedirects,
+		Secret: c.secret, SecretExpires: c.secretEnd, DICOMPermission: c.permission}
 	if c.cert != nil {
-		app.KeyCredentials = []tenant.KeyCredential{{KeyID: testGUID(), CustomKeyIdentifier: certs.Thumbprint(c.cert.Cert),
-			Key: c.cert.Cert.Raw, Type: "AsymmetricX509Cert", Usage: "Verify", StartDateTime: c.cert.Cert.NotBefore, EndDateTime: c.cert.Cert.NotAfter}}
+		app.Certificates = append(app.Certificates, c.cert.Cert)
 	}
-	if c.permission {
-		app.RequiredResourceAccess = []tenant.RequiredResourceAccess{{ResourceAppID: tenant.DICOMAppID,
-			ResourceAccess: []tenant.ResourceAccess{{ID: tenant.DICOMReadWriteID, Type: "Scope"}}}}
-	}
-	sp := &tenant.ServicePrincipal{ID: testGUID(), AppID: app.AppID, DisplayName: app.DisplayName, AccountEnabled: true,
-		ServicePrincipalNames: []string{app.AppID}, ServicePrincipalType: "Application", CreatedDateTime: app.CreatedDateTime}
-	err := srv.Store().Update(func(d *tenant.Directory) error {
-		d.PutApplication(app)
-		if secretKey != "" {
-			d.SetSecretHash(secretKey, tenant.HashSecret(c.secret))
-		}
-		if c.noSP {
-			return nil
-		}
-		d.PutServicePrincipal(sp)
-		if c.consent {
-			d.PutGrant(&tenant.OAuth2PermissionGrant{ID: testGUID(), ClientID: sp.ID, ConsentType: "AllPrincipals",
-				ResourceID: d.Seeded.DICOMPrincipalID, Scope: dicom.ReadWriteScope})
-		}
-		if c.role != "" {
-			d.PutRoleAssignment(&tenant.RoleAssignment{Name: testGUID(), Scope: d.Seeded.DicomServiceID, RoleDefinitionID: c.role,
-				PrincipalID: sp.ID, PrincipalType: "ServicePrincipal", CreatedOn: now, UpdatedOn: now})
-		}
-		return nil
-	})
+	added, err := srv.AddApplication(app)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app.AppID, sp.ID
+	if c.noSP {
+		return added.AppID, ""
+	}
+	if spID, err = srv.AddServicePrincipal(added.AppID); err != nil {
+		t.Fatal(err)
+	}
+	if c.consent {
+		err = srv.GrantAdminConsent(spID)
+	}
+	if err == nil && c.role != "" {
+		err = srv.AssignRole(spID, c.role, "")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return added.AppID, spID
 }
 
 // mockFactory is a Factory pointed at the mock, with an environment holding only env, and
