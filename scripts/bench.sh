@@ -30,8 +30,7 @@ awk '
     if (ns["BenchmarkRegister/converged"] > 0) printf "register, converged re-run:   %8.1f ms, %d reads + %d writes (target ≤ 5 reads, 0 writes)\n", ns["BenchmarkRegister/converged"]/1e6, reads["BenchmarkRegister/converged"], writes["BenchmarkRegister/converged"]
   }' "$out"
 if [ -x bin/dicomreg ]; then
-  start=$(date +%s%N); for _ in $(seq 1 20); do bin/dicomreg version >/dev/null; done; end=$(date +%s%N)
-  printf 'dicomreg version start-up:    %8.1f ms (mean of 20)\n' "$(echo "($end - $start) / 20 / 1000000" | bc -l)"
+  go run ./scripts/starttime -n 20 bin/dicomreg version   # median of 20, beside an empty Go program
   printf 'dicomreg binary size:         %8.1f MB\n' "$(echo "$(stat -c %s bin/dicomreg) / 1048576" | bc -l)"
 fi
 

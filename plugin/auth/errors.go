@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -60,7 +61,8 @@ type tokenErrorBody struct {
 // maxErrorBody bounds how much of an error answer is read.
 const maxErrorBody = 64 << 10
 
-var aadstsPattern = regexp.MustCompile(`AADSTS(\d+)`)
+// aadstsPattern is compiled on first use, not at start-up.
+var aadstsPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`AADSTS(\d+)`) })
 
 // Explain turns a credential's error into a *SignInError when it carries an Entra answer, with
 // the hint for its AADSTS code; other errors come back unchanged. clientID fills the hint's
@@ -114,7 +116,7 @@ func responseOf(err error) *http.Response {
 
 // codeIn returns the first AADSTS number in s, or 0.
 func codeIn(s string) int {
-	m := aadstsPattern.FindStringSubmatch(s)
+	m := aadstsPattern().FindStringSubmatch(s)
 	if m == nil {
 		return 0
 	}

@@ -23,16 +23,23 @@ var (
 		"code_verifier", "device_code", "secretText", "secret", "assertion", "key", "accessToken", "refreshToken", "client_info"}
 	// In forms "code" is an authorization code; in JSON it is an error code, worth seeing.
 	sensitiveFormFields = append([]string{"code"}, sensitiveFields...)
-	jsonField           = regexp.MustCompile(`"(` + strings.Join(sensitiveFields, "|") + `)"\s*:\s*"[^"]*"`)
-	jwtShape            = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-	privateKey          = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`)
+	// Compiled on first use: only --debug needs them, and start-up should not pay for them.
+	jsonField = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`"(` + strings.Join(sensitiveFields, "|") + `)"\s*:\s*"[^"]*"`)
+	})
+	jwtShape = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	})
+	privateKey = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`)
+	})
 )
 
 // redact removes credentials from a logged body or header value.
 func redact(s string) string {
-	s = privateKey.ReplaceAllString(s, "-----"+redactedValue+" PRIVATE KEY-----")
-	s = jwtShape.ReplaceAllString(s, redactedValue)
-	s = jsonField.ReplaceAllString(s, `"$1":"`+redactedValue+`"`)
+	s = privateKey().ReplaceAllString(s, "-----"+redactedValue+" PRIVATE KEY-----")
+	s = jwtShape().ReplaceAllString(s, redactedValue)
+	s = jsonField().ReplaceAllString(s, `"$1":"`+redactedValue+`"`)
 	return redactForm(s)
 }
 
