@@ -144,6 +144,7 @@ func TestCompleteProtocol(t *testing.T) {
 		{[]string{"__complete", "app", "secret", "add", "--"}, []string{"--app\t", "--secret-out\t", "--output\t"}},
 		{[]string{"__complete", "-o", "table", "app", "cert", ""}, []string{"create\t", "upload\t"}},
 		{[]string{"__complete", "completion", ""}, []string{"bash", "powershell"}},
+		{[]string{"__complete", "version", "-o", ""}, output.Formats},
 	}
 	for _, tc := range cases {
 		f, out, _ := testFactory(nil)

@@ -56,33 +56,7 @@ func (r *directoryReader) Registration(ctx context.Context, ref, serviceID strin
 	if err != nil {
 		return reg, err
 	}
-	reg.App = dicom.App{AppID: a.AppID, DisplayName: a.DisplayName,
-		IsFallbackPublicClient: converge.IsPublicClient(a)}
-	for _, rv := range redirectsOf(a) {
-		switch rv.Platform {
-		case converge.PlatformWeb:
-			reg.App.WebRedirects = append(reg.App.WebRedirects, rv.URI)
-		case converge.PlatformSPA:
-			reg.App.SPARedirects = append(reg.App.SPARedirects, rv.URI)
-		default:
-			reg.App.PublicClientRedirects = append(reg.App.PublicClientRedirects, rv.URI)
-		}
-	}
-	for _, rra := range a.RequiredResourceAccess {
-		for _, ra := range rra.ResourceAccess {
-			reg.App.RequiredResourceAccess = append(reg.App.RequiredResourceAccess, dicom.ResourceAccess{ResourceAppID: rra.ResourceAppID, ID: ra.ID, Type: ra.Type})
-		}
-	}
-	for _, p := range a.PasswordCredentials {
-		reg.App.Secrets = append(reg.App.Secrets, dicom.Credential{KeyID: p.KeyID, DisplayName: p.DisplayName, End: p.EndDateTime})
-	}
-	for _, k := range a.KeyCredentials {
-		c := dicom.Credential{KeyID: k.KeyID, DisplayName: k.DisplayName, Thumbprint: hex.EncodeToString(k.CustomKeyIdentifier)}
-		if k.EndDateTime != nil {
-			c.End = *k.EndDateTime
-		}
-		reg.App.Certificates = append(reg.App.Certificates, c)
-	}
+	reg.App = dicomApp(a)
 	dicomSP, err := r.client.ServicePrincipalByName(ctx, dicom.Resource, "")
 	if err != nil {
 		return reg, err
@@ -117,4 +91,35 @@ func (r *directoryReader) Registration(ctx context.Context, ref, serviceID strin
 		reg.Roles = append(reg.Roles, ra.RoleDefinitionGUID())
 	}
 	return reg, nil
+}
+
+// dicomApp is the part of an application doctor checks.
+func dicomApp(a *directory.Application) dicom.App {
+	app := dicom.App{AppID: a.AppID, DisplayName: a.DisplayName, IsFallbackPublicClient: converge.IsPublicClient(a)}
+	for _, rv := range redirectsOf(a) {
+		switch rv.Platform {
+		case converge.PlatformWeb:
+			app.WebRedirects = append(app.WebRedirects, rv.URI)
+		case converge.PlatformSPA:
+			app.SPARedirects = append(app.SPARedirects, rv.URI)
+		default:
+			app.PublicClientRedirects = append(app.PublicClientRedirects, rv.URI)
+		}
+	}
+	for _, rra := range a.RequiredResourceAccess {
+		for _, ra := range rra.ResourceAccess {
+			app.RequiredResourceAccess = append(app.RequiredResourceAccess, dicom.ResourceAccess{ResourceAppID: rra.ResourceAppID, ID: ra.ID, Type: ra.Type})
+		}
+	}
+	for _, p := range a.PasswordCredentials {
+		app.Secrets = append(app.Secrets, dicom.Credential{KeyID: p.KeyID, DisplayName: p.DisplayName, End: p.EndDateTime})
+	}
+	for _, k := range a.KeyCredentials {
+		c := dicom.Credential{KeyID: k.KeyID, DisplayName: k.DisplayName, Thumbprint: hex.EncodeToString(k.CustomKeyIdentifier)}
+		if k.EndDateTime != nil {
+			c.End = *k.EndDateTime
+		}
+		app.Certificates = append(app.Certificates, c)
+	}
+	return app
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -90,7 +91,7 @@ func (f *Factory) env(name, fallback string) string {
 func (f *Factory) bindGlobal(fs *pflag.FlagSet) {
 	g := &f.Global
 	fs.StringVar(&g.Tenant, "tenant", "", "tenant id or domain (default $AZURE_TENANT_ID)")
-	fs.StringVarP(&g.Output, "output", "o", output.JSON, "output format: json, jsonc, table, tsv, yaml, env, none")
+	fs.StringVarP(&g.Output, "output", "o", output.JSON, "output format: "+strings.Join(output.Formats, ", "))
 	fs.StringVar(&g.Query, "query", "", "JMESPath query applied to the result before formatting")
 	fs.BoolVar(&g.Debug, "debug", false, "log HTTP traffic to stderr (secrets and tokens redacted)")
 	fs.BoolVar(&g.Verbose, "verbose", false, "more progress detail")

@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dicomreg/dicomreg/plugin/iostreams"
+	"github.com/dicomreg/dicomreg/plugin/output"
 )
 
 // Version is set at build time with -ldflags "-X github.com/dicomreg/dicomreg/plugin/cli.Version=…".
@@ -69,6 +70,7 @@ dicomreg verify --dicom-url https://myws-mydicom.dicom.azurehealthcareapis.com`
 	})
 	root.SetHelpFunc(writeHelp)
 	f.bindGlobal(root.PersistentFlags())
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
 	root.AddCommand(
 		NewCmdVersion(f, nil),
 		NewCmdCompletion(f, nil),

@@ -81,25 +81,31 @@ func (e *Engine) Register(ctx context.Context, reg *Registration) (*Result, erro
 	if spCreated {
 		r.change("created service principal %s", sp.ID)
 	}
-	if reg.GrantAdminConsent {
-		msg, err := EnsureAdminConsent(ctx, e.Dir, sp.ID, perm, spCreated)
+	return r.res, r.access(ctx, sp.ID, spCreated, perm)
+}
+
+// access gives the app's principal what reg asks: admin consent for perm, a DICOM data role.
+// spJustCreated skips the lookups: a new principal holds neither.
+func (r *register) access(ctx context.Context, spID string, spJustCreated bool, perm *Permission) error {
+	var steps []func() (string, error)
+	if r.reg.GrantAdminConsent {
+		steps = append(steps, func() (string, error) { return EnsureAdminConsent(ctx, r.Dir, spID, perm, spJustCreated) })
+	}
+	if r.reg.Role != "" {
+		steps = append(steps, func() (string, error) {
+			return EnsureRole(ctx, r.Dir, r.reg.DicomService, r.reg.Role, spID, spJustCreated)
+		})
+	}
+	for _, step := range steps {
+		msg, err := step()
 		if err != nil {
-			return r.res, err
+			return err
 		}
 		if msg != "" {
 			r.change("%s", msg)
 		}
 	}
-	if reg.Role != "" {
-		msg, err := EnsureRole(ctx, e.Dir, reg.DicomService, reg.Role, sp.ID, spCreated)
-		if err != nil {
-			return r.res, err
-		}
-		if msg != "" {
-			r.change("%s", msg)
-		}
-	}
-	return r.res, nil
+	return nil
 }
 
 // application creates the app with everything in one body, or patches an existing one with what
