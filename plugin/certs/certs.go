@@ -31,11 +31,11 @@ type Pair struct {
 // SelfSigned makes a self-signed client-authentication certificate for CN=subject, valid from now
 // for validity: RSA 2048, SHA-256, key usage digital signature, extended key usage client auth.
 func SelfSigned(subject string, validity time.Duration) (*Pair, error) {
-	return selfSignedAt(subject, time.Now(), validity)
+	return SelfSignedAt(subject, time.Now(), validity)
 }
 
-// selfSignedAt is SelfSigned with "now" given, for tests.
-func selfSignedAt(subject string, now time.Time, validity time.Duration) (*Pair, error) {
+// SelfSignedAt is SelfSigned by the caller's clock.
+func SelfSignedAt(subject string, now time.Time, validity time.Duration) (*Pair, error) {
 	if subject == "" {
 		return nil, errors.New("certificate subject is empty")
 	}

@@ -81,7 +81,7 @@ func TestWritePEMReplacesReadableFile(t *testing.T) {
 
 func TestSelfSignedProperties(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	p, err := selfSignedAt("my-app", now, 365*24*time.Hour)
+	p, err := SelfSignedAt("my-app", now, 365*24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,7 @@ func addCertificate(ctx context.Context, store keyCredentialStore, ak *appKeys, 
 // CertCreateOptions are `app cert create`'s.
 type CertCreateOptions struct {
 	IO      Console
+	Now     func() time.Time
 	App     string
 	Subject string // default: the app's display name
 	Years   int
@@ -111,7 +112,7 @@ func certCreateRun(ctx context.Context, opts *CertCreateOptions) error {
 	if subject == "" {
 		subject = ak.DisplayName
 	}
-	pair, err := certs.SelfSigned(subject, time.Duration(opts.Years)*365*24*time.Hour)
+	pair, err := certs.SelfSignedAt(subject, opts.Now(), time.Duration(opts.Years)*365*24*time.Hour)
 	if err != nil {
 		return err
 	}
@@ -255,7 +256,7 @@ func keyStore(f *Factory) func() (keyCredentialStore, error) {
 
 // NewCmdCertCreate is `app cert create`.
 func NewCmdCertCreate(f *Factory, runF func(context.Context, *CertCreateOptions) error) *cobra.Command {
-	opts := &CertCreateOptions{IO: f, Store: keyStore(f)}
+	opts := &CertCreateOptions{IO: f, Now: f.Now, Store: keyStore(f)}
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Make a self-signed certificate (RSA 2048, SHA-256, client auth), save it with its key, upload it",

@@ -72,7 +72,7 @@ func TestCertCreate(t *testing.T) {
 	store := &fakeKeyStore{app: appKeys{ObjectID: "obj", AppID: "app", DisplayName: "viewer", Keys: []keyCredential{old}}}
 	out := filepath.Join(t.TempDir(), "viewer.pem")
 	f, stdout, _ := plainFactory()
-	if err := certCreateRun(context.Background(), &CertCreateOptions{IO: f, App: "app", Out: out, Years: 1, Store: store.open}); err != nil {
+	if err := certCreateRun(context.Background(), &CertCreateOptions{IO: f, Now: f.Now, App: "app", Out: out, Years: 1, Store: store.open}); err != nil {
 		t.Fatal(err)
 	}
 	var row certRow
@@ -111,7 +111,7 @@ func TestCertCreate(t *testing.T) {
 func TestCertCreateNeedsOut(t *testing.T) {
 	store := &fakeKeyStore{app: appKeys{ObjectID: "obj", AppID: "app"}}
 	f, _, _ := plainFactory()
-	if err := certCreateRun(context.Background(), &CertCreateOptions{IO: f, App: "app", Years: 1, Store: store.open}); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--cert-out") {
+	if err := certCreateRun(context.Background(), &CertCreateOptions{IO: f, Now: f.Now, App: "app", Years: 1, Store: store.open}); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--cert-out") {
 		t.Errorf("err = %v", err)
 	}
 	if len(store.writes) != 0 {
@@ -208,7 +208,7 @@ func TestCertAgainstMock(t *testing.T) {
 	ctx := context.Background()
 	pem := filepath.Join(t.TempDir(), "cert-app.pem")
 
-	if err := certCreateRun(ctx, &CertCreateOptions{IO: f, App: "cert-app", Out: pem, Years: 1, Store: store}); err != nil {
+	if err := certCreateRun(ctx, &CertCreateOptions{IO: f, Now: f.Now, App: "cert-app", Out: pem, Years: 1, Store: store}); err != nil {
 		t.Fatal(err)
 	}
 	var created certRow

@@ -55,7 +55,7 @@ func (r *register) certificate(existing *Application) (*KeyCredential, error) {
 				return nil, nil // made by an earlier run and still valid
 			}
 		}
-		pair, err := certs.SelfSigned(r.reg.Name, CertificateValidity)
+		pair, err := certs.SelfSignedAt(r.reg.Name, r.now(), CertificateValidity)
 		if err != nil {
 			return nil, err
 		}

@@ -274,6 +274,9 @@ func TestCertificatesAreUploadedOnce(t *testing.T) {
 	if st, err := os.Stat(pem); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", st, err)
 	}
+	if c, err := certs.LoadCertificate(pem); err != nil || !c.NotAfter.Equal(fakeNow.Add(CertificateValidity)) {
+		t.Errorf("certificate not made by the engine's clock: %v (%v)", c.NotAfter, err)
+	}
 	d.writes = 0
 	mustRegister(t, e, &Registration{Name: "viewer", NoDICOMPermission: true, Cert: true, CertOut: filepath.Join(dir, "again.pem")})
 	if d.writes != 0 {
