@@ -25,6 +25,7 @@ const (
 	pathDeviceCode = "/mock/devicecode/approve"
 	pathRequests   = "/mock/requests"
 	pathEnv        = "/mock/env"
+	pathErrors     = "/mock/errors" // queued errors: errorqueue.go
 )
 
 func (s *Server) registerControl(r *mux.Router) {
@@ -34,6 +35,7 @@ func (s *Server) registerControl(r *mux.Router) {
 	r.HandleFunc(pathFaults, s.handleFaults).Methods(http.MethodGet, http.MethodPut)
 	r.HandleFunc(pathDeviceCode, s.handleApprove).Methods(http.MethodPost)
 	r.HandleFunc(pathRequests, s.handleRequests).Methods(http.MethodGet, http.MethodDelete)
+	r.HandleFunc(pathErrors, s.handleErrors).Methods(http.MethodPost, http.MethodDelete)
 	r.HandleFunc(pathEnv, func(w http.ResponseWriter, _ *http.Request) { httpx.WriteJSON(w, http.StatusOK, s.Env()) }).Methods(http.MethodGet)
 }
 

@@ -146,3 +146,32 @@ const (
 	SurfaceGraph = surfaceGraph
 	SurfaceARM   = surfaceARM
 )
+
+// errorsBody is POST /mock/errors: QueueError over the control API, for tests in any language.
+type errorsBody struct {
+	Surface string `json:"surface"`
+	Path    string `json:"path"`
+	Status  int    `json:"status"`
+	Count   int    `json:"count"`
+}
+
+// handleErrors queues an error (POST, count 1 unless given) or drops every queued one (DELETE).
+func (s *Server) handleErrors(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodDelete {
+		s.ClearErrors()
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	var b errorsBody
+	if !decodeControl(w, r, &b) {
+		return
+	}
+	if b.Count == 0 {
+		b.Count = 1
+	}
+	if err := s.QueueError(b.Surface, b.Path, b.Status, b.Count); err != nil {
+		controlError(w, http.StatusBadRequest, "%s", strings.TrimPrefix(err.Error(), "mockgraph: "))
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, b)
+}

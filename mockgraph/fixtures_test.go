@@ -1,8 +1,10 @@
 package mockgraph
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -131,4 +133,47 @@ func TestQueueErrorFailsTheChosenCallsOnly(t *testing.T) {
 	if code, _ := get(t, s, "/v1.0/organization"); code != http.StatusUnauthorized {
 		t.Errorf("after ClearErrors: %d", code)
 	}
+}
+
+func TestQueueErrorOverTheControlAPI(t *testing.T) {
+	s := Start(t, WithSeed(5))
+	if code, body := send(t, s, http.MethodPost, "/mock/errors", `{"surface":"graph","path":"GET /v1.0/organization","status":503}`); code != http.StatusCreated {
+		t.Fatalf("queue: %d %s", code, body)
+	}
+	if code, _ := get(t, s, "/v1.0/organization"); code != http.StatusServiceUnavailable {
+		t.Errorf("queued 503: got %d", code)
+	}
+	if code, _ := get(t, s, "/v1.0/organization"); code != http.StatusUnauthorized {
+		t.Errorf("count defaults to 1: got %d", code)
+	}
+	for _, bad := range []string{`{"surface":"dicom","path":"/dicom/x","status":500}`, `{"surface":"graph","path":"/v1.0/x","status":200}`, `not json`} {
+		if code, body := send(t, s, http.MethodPost, "/mock/errors", bad); code != http.StatusBadRequest || !strings.Contains(string(body), `"error"`) {
+			t.Errorf("%s: %d %s", bad, code, body)
+		}
+	}
+	_, _ = send(t, s, http.MethodPost, "/mock/errors", `{"surface":"arm","path":"/subscriptions","status":500,"count":3}`)
+	if code, _ := send(t, s, http.MethodDelete, "/mock/errors", ""); code != http.StatusNoContent {
+		t.Errorf("DELETE: %d", code)
+	}
+	if code, _ := get(t, s, "/subscriptions?api-version=2022-12-01"); code == http.StatusInternalServerError {
+		t.Error("a cleared error was still served")
+	}
+}
+
+// FuzzQueueErrorBody feeds the control API's queue endpoint arbitrary bodies: a 201 for what
+// QueueError takes, a 400 with a JSON error otherwise, never a panic.
+func FuzzQueueErrorBody(f *testing.F) {
+	f.Add([]byte(`{"surface":"graph","path":"POST /v1.0/applications/{id}/addPassword","status":429,"count":2}`))
+	f.Add([]byte(`{"surface":"arm","path":"PUT /subscriptions/{s}/providers/{p}","status":409}`))
+	f.Add([]byte(`{"surface":"graph","path":" /v1.0","status":404,"count":-1}`))
+	f.Add([]byte(`{"path":"{}{}/","status":1e3}`))
+	s := Start(f, WithSeed(6))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		s.handleErrors(rec, httptest.NewRequest(http.MethodPost, "/mock/errors", bytes.NewReader(body)))
+		if rec.Code != http.StatusCreated && rec.Code != http.StatusBadRequest {
+			t.Fatalf("status %d for %q", rec.Code, body)
+		}
+		s.ClearErrors()
+	})
 }
