@@ -3,6 +3,7 @@ package identity
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,4 +122,9 @@ func TestAzureCLIDeviceLogin(t *testing.T) {
 	}
 	wantClaims(t, claimsOf(t, body["access_token"].(string)), map[string]any{"aud": tenant.ARMResourceLegacy, "scp": "user_impersonation",
 		"appid": tenant.AzureCLIAppID, "tid": e.tid})
+	// Entra echoes the .default asked for; MSAL fails the sign-in ("declined scopes are present")
+	// when a requested scope is missing from the answer.
+	if got := strings.Fields(body["scope"].(string)); !slices.Contains(got, "https://management.core.windows.net//.default") {
+		t.Errorf("scope = %q, want the requested .default among the granted scopes", body["scope"])
+	}
 }

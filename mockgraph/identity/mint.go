@@ -102,8 +102,10 @@ func (s *Service) mint(in *issue) (map[string]any, error) {
 	return out, nil
 }
 
-// grantedScopeString is the v2 answer's scope: resource-qualified values (bare for Graph) plus
-// the OIDC scopes granted.
+// grantedScopeString is the v2 answer's scope: resource-qualified values (bare for Graph), the
+// <resource>/.default that was asked for, and the OIDC scopes granted. Entra echoes a requested
+// .default ("https://management.azure.com/user_impersonation https://management.azure.com/.default"),
+// and MSAL counts a requested scope missing from the answer as declined and fails the sign-in.
 func grantedScopeString(in *issue) string {
 	var parts []string
 	for _, v := range in.Scopes {
@@ -112,6 +114,9 @@ func grantedScopeString(in *issue) string {
 		} else {
 			parts = append(parts, in.Resource.Display+"/"+v)
 		}
+	}
+	if in.OIDC.Default && in.OIDC.Resource != "" {
+		parts = append(parts, in.OIDC.Resource+"/"+scopeDefault)
 	}
 	for _, o := range in.OIDC.OIDC {
 		parts = append(parts, o)
