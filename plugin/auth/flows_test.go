@@ -306,3 +306,46 @@ func TestSDKLogHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestConfidentialPasswordHintWorks: the 7000218 hint for a user flow on a confidential app must
+// be one that works. Passing a secret does not (the password flow is a public client's and sends
+// none); allowing public client flows, as the hint's command does, does.
+func TestConfidentialPasswordHintWorks(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(4))
+	seeded := srv.Seeded()
+	appID := addApp(t, srv, clientApp{secret: "Abc~confidential-secret-value-0002", dicomConsent: true})
+	s := Settings{Flow: FlowPassword, TenantID: srv.TenantID(), AuthorityHost: srv.AuthorityHost(), ClientID: appID,
+		Username: seeded.TestUsername, Password: Secret(seeded.TestPassword)}
+	getToken := func() error {
+		cred, err := New(s, Interaction{Transport: srv.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{dicomDelegated}})
+		return err
+	}
+	var se *SignInError
+	if err := getToken(); !errors.As(err, &se) || se.Code != CodeConfidentialNoSecret {
+		t.Fatalf("err = %v, want AADSTS7000218", err)
+	}
+	if strings.Contains(se.Hint, "--secret") || strings.Contains(se.Hint, "--cert") {
+		t.Errorf("hint %q suggests a secret or certificate, which the password flow cannot send", se.Hint)
+	}
+	if want := "dicomreg app update --app " + appID + " --public-client"; !strings.Contains(se.Hint, want) {
+		t.Fatalf("hint %q, want %q", se.Hint, want)
+	}
+	// What `dicomreg app update --public-client` PATCHes (the CLI's own test runs the command).
+	err := srv.Store().Update(func(d *tenant.Directory) error {
+		app := d.ApplicationByAppID(appID)
+		yes := true
+		app.IsFallbackPublicClient = &yes
+		d.PutApplication(app)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := getToken(); err != nil {
+		t.Fatalf("after following the hint: %v", err)
+	}
+}

@@ -15,7 +15,9 @@ type advice struct {
 // hints maps Entra's AADSTS codes (FACTS.md, reference-error-codes.md) to advice. It is the one
 // place token get, verify and doctor take their advice from.
 var hints = map[int]advice{
-	7000218: {"this app is confidential: pass --secret or --cert-file, or allow public client flows", "dicomreg app update --app {app} --public-client"},
+	// Device code, password and browser sign-in are public-client flows: they never send a secret,
+	// so passing one does not help; allowing public client flows does (TestConfidentialPasswordHintWorks).
+	7000218: {"the app does not allow public client flows, and device code, password and browser sign-in send no secret: allow them", "dicomreg app update --app {app} --public-client"},
 	7000215: {"invalid client secret: you may have passed the secret's ID (keyId); pass its value (secretText, shown once), or make a new one", "dicomreg app secret add --app {app}"},
 	7000222: {"the client secret has expired", "dicomreg app secret rotate --app {app}"},
 	700025:  {"this app is a public client: do not send a secret or certificate (drop --secret/--cert-file)", ""},
