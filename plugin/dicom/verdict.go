@@ -3,6 +3,7 @@ package dicom
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,28 +23,46 @@ const serviceIDPlaceholder = "<DICOM service resource id>"
 // Explain turns a probe's answer into findings: the answer, then why. tok is the token sent,
 // decoded (nil if it could not be); serviceID is the DICOM service's ARM id if known.
 func Explain(res *ProbeResult, tok *auth.Token, now time.Time, serviceID string) []Finding {
-	answer := fmt.Sprintf("GET %s → %d", res.URL, res.Status)
-	if res.Message != "" {
-		answer += ": " + res.Message
-	}
+	answer := describeAnswer(res)
 	switch {
 	case res.OK():
-		return []Finding{{Severity: OK, Check: CheckProbe, Message: answer + ": token and DICOM data role accepted"}}
+		return []Finding{{Severity: OK, Check: CheckProbe, Message: "token and DICOM data role accepted: " + answer}}
 	case res.Status == 401:
 		return explainUnauthorized(res, tok, now, answer)
 	case res.Status == 403:
 		return []Finding{explainForbidden(tok, serviceID, answer)}
 	case res.Status == 404:
-		return []Finding{{Severity: Error, Check: CheckProbe, Message: answer + ": no DICOM service answers at this URL",
+		return []Finding{{Severity: Error, Check: CheckProbe, Message: "no DICOM service answers at this URL: " + answer,
 			Fix: "check --dicom-url: https://<workspace>-<service>.dicom.azurehealthcareapis.com (the service URL in the portal's Overview)"}}
 	}
-	return []Finding{{Severity: Error, Check: CheckProbe, Message: answer + ": unexpected answer from the DICOM service"}}
+	return []Finding{{Severity: Error, Check: CheckProbe, Message: "unexpected answer from the DICOM service: " + answer}}
+}
+
+// describeAnswer is the request and the service's answer, its own words quoted so that their
+// punctuation stays theirs.
+func describeAnswer(res *ProbeResult) string {
+	answer := fmt.Sprintf("GET %s → %d", res.URL, res.Status)
+	if res.Message != "" {
+		answer += fmt.Sprintf(" %q", res.Message)
+	}
+	return answer
+}
+
+// serviceSaysExpired reports whether the service's 401 says the token expired: in the body, or
+// in the challenge's error_description as ASP.NET's JwtBearer handler writes it ("The token
+// expired at '…'"). The service's clock decides, not this machine's.
+func serviceSaysExpired(res *ProbeResult) bool {
+	words := res.Message
+	if res.Challenge != nil {
+		words += " " + res.Challenge.Params["error_description"]
+	}
+	return strings.Contains(strings.ToLower(words), "expired")
 }
 
 // explainUnauthorized says which claim the service refused, or that the claims look right and so
 // the signature or the tenant must be what it refused.
 func explainUnauthorized(res *ProbeResult, tok *auth.Token, now time.Time, answer string) []Finding {
-	fs := []Finding{{Severity: Error, Check: CheckProbe, Message: answer + ": the DICOM service refused the token"}}
+	fs := []Finding{{Severity: Error, Check: CheckProbe, Message: "the DICOM service refused the token: " + answer}}
 	if tok == nil {
 		return append(fs, Finding{Severity: Error, Check: CheckAudience, Message: "the token is not a JWT",
 			Fix: "get a token: `dicomreg token get`"})
@@ -62,6 +81,14 @@ func explainUnauthorized(res *ProbeResult, tok *auth.Token, now time.Time, answe
 			wrong++
 		}
 	}
+	if serviceSaysExpired(res) && !slices.ContainsFunc(fs, func(f Finding) bool { return f.Check == CheckExpiry }) {
+		msg := "the DICOM service says the token has expired"
+		if exp, ok := tok.Unix("exp"); ok {
+			msg += fmt.Sprintf(" (exp %s; this machine's clock says %s)", time.Unix(exp, 0).UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		}
+		fs = append(fs, Finding{Severity: Error, Check: CheckExpiry, Message: msg, Fix: "get a new token: `dicomreg token get`"})
+		wrong++
+	}
 	if wrong == 0 {
 		if tenant == "" {
 			tenant = "<tenant of the DICOM service>"
@@ -73,26 +100,30 @@ func explainUnauthorized(res *ProbeResult, tok *auth.Token, now time.Time, answe
 	return fs
 }
 
-// explainForbidden names the principal that lacks a DICOM data role and the command that gives it.
+// explainForbidden names the principal that lacks a DICOM data role and the command that gives
+// it: an app's service principal by its app id, a signed-in user by object id with its principal
+// type (as az role assignment create --assignee-object-id --assignee-principal-type does, since
+// dicomreg does not look users up in Graph).
 func explainForbidden(tok *auth.Token, serviceID, answer string) Finding {
 	if serviceID == "" {
 		serviceID = serviceIDPlaceholder
 	}
-	assignee, who := "<object id of the caller>", "the caller"
+	assignee, who := "--assignee <app id of the caller>", "the caller"
 	if tok != nil {
 		_, delegated := tok.Claims["scp"]
 		switch {
 		case delegated && tok.String("oid") != "":
-			assignee, who = tok.String("oid"), "the signed-in user "+firstNonEmpty(tok.String("upn"), tok.String("unique_name"), tok.String("oid"))
+			assignee = "--assignee-object-id " + tok.String("oid") + " --assignee-principal-type User"
+			who = "the signed-in user " + firstNonEmpty(tok.String("upn"), tok.String("unique_name"), tok.String("oid"))
 		case tok.String("appid") != "":
-			assignee, who = tok.String("appid"), "the app "+tok.String("appid")
+			assignee, who = "--assignee "+tok.String("appid"), "the app "+tok.String("appid")
 		case tok.String("oid") != "":
-			assignee, who = tok.String("oid"), "principal "+tok.String("oid")
+			assignee, who = "--assignee-object-id "+tok.String("oid")+" --assignee-principal-type ServicePrincipal", "principal "+tok.String("oid")
 		}
 	}
 	return Finding{Severity: Error, Check: CheckRole,
-		Message: answer + ": the token is valid but " + who + " has no DICOM data role on this DICOM service",
-		Fix:     fmt.Sprintf("dicomreg role assign --assignee %s --role owner --dicom-service %s", assignee, serviceID)}
+		Message: "the token is valid but " + who + " has no DICOM data role on this DICOM service: " + answer,
+		Fix:     fmt.Sprintf("dicomreg role assign %s --role owner --dicom-service %s", assignee, serviceID)}
 }
 
 // tenantOf is the tenant in an authority URI (https://login.microsoftonline.com/{tenant}).
