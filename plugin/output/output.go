@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jmespath/go-jmespath"
@@ -62,7 +63,8 @@ func isFormat(f string) bool {
 	return false
 }
 
-// Write renders v (any JSON-marshalable value) to w.
+// Write renders v (any JSON-marshalable value) to w. A query whose result is null prints
+// nothing, in every format, as az does (knack's cli.py prints only a result that is not None).
 func Write(w io.Writer, v any, o Options) error {
 	if err := o.Validate(); err != nil {
 		return err
@@ -71,10 +73,15 @@ func Write(w io.Writer, v any, o Options) error {
 	if err != nil {
 		return err
 	}
+	var order []string
 	if o.Query != "" {
 		if data, err = jmespath.Search(o.Query, data); err != nil {
 			return &Error{Msg: fmt.Sprintf("--query: %v", err)}
 		}
+		if data == nil {
+			return nil
+		}
+		order = queryKeyOrder(o.Query)
 	}
 	switch o.Format {
 	case None:
@@ -84,11 +91,11 @@ func Write(w io.Writer, v any, o Options) error {
 	case YAML:
 		return writeYAML(w, data)
 	case TSV:
-		return writeTSV(w, data)
+		return writeTSV(w, data, order)
 	case Env:
 		return writeEnv(w, data)
 	default:
-		return writeTable(w, data)
+		return writeTable(w, data, order, o.Query != "")
 	}
 }
 
@@ -155,26 +162,6 @@ func yamlValue(v any) any {
 	return v
 }
 
-// scalar renders a leaf as az's tsv and table do: strings bare, null empty, nested JSON compact.
-func scalar(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	default:
-		b, _ := json.Marshal(x)
-		return string(b)
-	}
-}
-
 // rows turns a value into records: a list of objects, one object, or scalars.
 func rows(data any) []any {
 	if list, ok := data.([]any); ok {
@@ -193,28 +180,79 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-func writeTSV(w io.Writer, data any) error {
-	records := rows(data)
-	cols := columns(records)
-	for _, r := range records {
-		var cells []string
-		switch x := r.(type) {
-		case map[string]any:
-			for _, k := range cols {
-				cells = append(cells, scalar(x[k]))
-			}
-		case []any:
-			for _, e := range x {
-				cells = append(cells, scalar(e))
-			}
-		default:
-			cells = []string{scalar(x)}
-		}
-		if _, err := fmt.Fprintln(w, strings.Join(cells, "\t")); err != nil {
-			return err
+// orderedKeys is an object's keys in the query's order (order), then any others sorted; with
+// no order, all sorted.
+func orderedKeys(m map[string]any, order []string) []string {
+	if len(order) == 0 {
+		return sortedKeys(m)
+	}
+	keys := make([]string, 0, len(m))
+	seen := make(map[string]bool, len(order))
+	for _, k := range order {
+		if _, ok := m[k]; ok && !seen[k] {
+			keys, seen[k] = append(keys, k), true
 		}
 	}
-	return nil
+	for _, k := range sortedKeys(m) {
+		if !seen[k] {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// tsvCell renders a value inside a row as az's tsv does (knack _TsvOutput._dump_obj): a list as
+// its length, an object as nothing, null as None, booleans as True/False, strings bare.
+func tsvCell(v any) string {
+	switch x := v.(type) {
+	case []any:
+		return strconv.Itoa(len(x))
+	case map[string]any:
+		return ""
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case json.Number:
+		return x.String()
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+// writeTSV writes one line per record, tab-separated, as az's tsv: an object's values in the
+// query's key order (or sorted), a list's items, or the value itself (a boolean in lower case).
+func writeTSV(w io.Writer, data any, order []string) error {
+	var b strings.Builder
+	for _, r := range rows(data) {
+		switch x := r.(type) {
+		case map[string]any:
+			for i, k := range orderedKeys(x, order) {
+				if i > 0 {
+					b.WriteByte('\t')
+				}
+				b.WriteString(tsvCell(x[k]))
+			}
+		case []any:
+			for i, e := range x {
+				if i > 0 {
+					b.WriteByte('\t')
+				}
+				b.WriteString(tsvCell(e))
+			}
+		case bool:
+			b.WriteString(strconv.FormatBool(x))
+		default:
+			b.WriteString(tsvCell(x))
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func isScalar(v any) bool {
@@ -225,21 +263,43 @@ func isScalar(v any) bool {
 	return true
 }
 
+// writeEnv writes an object's scalar fields as NAME=value lines. When two fields map to one name
+// (az's token answer has expiresOn and expires_on), the one spelled like the variable wins: it is
+// the one meant for scripts.
 func writeEnv(w io.Writer, data any) error {
 	m, ok := data.(map[string]any)
 	if !ok {
 		return &Error{Msg: "-o env needs an object; use --query to pick one"}
 	}
+	chosen := map[string]string{}
+	var names []string
 	for _, k := range sortedKeys(m) {
 		if !isScalar(m[k]) {
 			continue
 		}
 		name := envName(k)
-		if _, err := fmt.Fprintf(w, "%s=%s\n", name, shellQuote(scalar(m[k]))); err != nil {
+		prev, taken := chosen[name]
+		if !taken {
+			names = append(names, name)
+		}
+		if !taken || (strings.ToUpper(k) == name && strings.ToUpper(prev) != name) {
+			chosen[name] = k
+		}
+	}
+	for _, name := range names {
+		if _, err := fmt.Fprintf(w, "%s=%s\n", name, shellQuote(envValue(m[chosen[name]]))); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// envValue is a scalar as a shell variable holds it: null empty.
+func envValue(v any) string {
+	if v == nil {
+		return ""
+	}
+	return tsvCell(v)
 }
 
 // envName turns appId into APP_ID.
@@ -264,4 +324,9 @@ func shellQuote(v string) string {
 		return v
 	}
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+func compactJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
