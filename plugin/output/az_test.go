@@ -28,7 +28,7 @@ func TestQueryKeepsKeyOrder(t *testing.T) {
 func TestQueryKeyOrder(t *testing.T) {
 	for q, want := range map[string][]string{
 		"[].{name: displayName, id: appId}":                   {"name", "id"},
-		"{b: a, a: b}":                                         {"b", "a"},
+		"{b: a, a: b}":                                        {"b", "a"},
 		`[?displayName=='x,{y}'].{"z z": appId, a: b.{c: d}}`: {"z z", "a"},
 		"[0] | {z: appId, y: `{\"q\": 1}`, x: 'a|b'}":         {"z", "y", "x"},
 		"[].{a: b} | [0]":                                     nil,
