@@ -3,9 +3,11 @@
 //
 //   - a file is created mode 0600 and appears whole or not at all (written under a temporary name
 //     in the same directory, synced, then linked or renamed into place);
+//
 //   - an existing file is replaced only with Options.Force, or when Options.Ours says its content
 //     is one this write may replace (a dotenv file dicomreg wrote for the same client): a file
 //     with unrelated lines is never wiped silently;
+//
 //   - a secret that exists only in a remote answer (a client secret's value) is never written
 //     after that irreversible remote write without the file having been claimed first:
 //
