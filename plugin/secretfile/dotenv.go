@@ -31,7 +31,7 @@ func Dotenv(comments []string, vars []Var) []byte {
 
 // ParseDotenv reads what Dotenv writes, and the common dotenv shapes around it: blank lines,
 // "#" comments (returned without the "# "), NAME=value with or without `export `, values bare,
-// 'single-quoted' (with the '\” idiom) or "double-quoted" (backslash escapes). A line that is
+// single-quoted (a quote inside written as quote, backslash, quote, quote) or "double-quoted" (backslash escapes). A line that is
 // none of these is an error naming its number.
 func ParseDotenv(data []byte) (comments []string, vars []Var, err error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
