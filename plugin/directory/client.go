@@ -35,12 +35,18 @@ const (
 // Options tune the client; the zero value is right for real use.
 type Options struct {
 	Transport policy.Transporter
-	// Sleep waits between replication-lag retries; nil sleeps for real. Tests advance a clock.
+	// Sleep takes every wait between tries (throttling and replication lag); nil sleeps for
+	// real. Tests advance a clock.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Retry tunes azcore's retry of 429/503/5xx (Retry-After honoured).
+	// Retry tunes the retries of 429/503/5xx: azcore's retry policy decides whether to retry, the
+	// client waits as Retry-After asks (fractional seconds too) or backs off exponentially.
 	Retry policy.RetryOptions
 	// LagBudget bounds how long replication-lag retries may wait in all; default 90 s.
 	LagBudget time.Duration
+	// Observer is told of each wait and request (progress lines, --verbose); nil: none.
+	Observer Observer
+	// Now is the clock requests are timed by; nil: time.Now.
+	Now func() time.Time
 }
 
 // Client calls Graph and ARM.
@@ -48,14 +54,28 @@ type Client struct {
 	graphURL, armURL string
 	graph, arm       runtime.Pipeline
 	sleep            func(ctx context.Context, d time.Duration) error
+	observer         Observer
 	lagBudget        time.Duration
 	requests         atomic.Int64
 }
 
+// Default retry settings, azcore's documented ones except the number of retries.
+const (
+	defaultMaxRetries    = 6
+	defaultRetryDelay    = 800 * time.Millisecond
+	defaultMaxRetryDelay = 60 * time.Second
+)
+
 // New returns a client for the Graph base URL (…/v1.0) and the ARM base URL.
 func New(graphURL, armURL string, cred azcore.TokenCredential, o Options) *Client {
 	if o.Retry.MaxRetries == 0 {
-		o.Retry.MaxRetries = 6
+		o.Retry.MaxRetries = defaultMaxRetries
+	}
+	if o.Retry.RetryDelay <= 0 {
+		o.Retry.RetryDelay = defaultRetryDelay
+	}
+	if o.Retry.MaxRetryDelay <= 0 {
+		o.Retry.MaxRetryDelay = defaultMaxRetryDelay
 	}
 	if o.Retry.StatusCodes == nil {
 		o.Retry.StatusCodes = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
@@ -64,16 +84,22 @@ func New(graphURL, armURL string, cred azcore.TokenCredential, o Options) *Clien
 	if o.Sleep == nil {
 		o.Sleep = sleep
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	if o.LagBudget == 0 {
 		o.LagBudget = 90 * time.Second
 	}
-	c := &Client{graphURL: strings.TrimSuffix(graphURL, "/"), armURL: strings.TrimSuffix(armURL, "/"), sleep: o.Sleep, lagBudget: o.LagBudget}
-	pipeline := func(scope string) runtime.Pipeline {
+	c := &Client{graphURL: strings.TrimSuffix(graphURL, "/"), armURL: strings.TrimSuffix(armURL, "/"), sleep: o.Sleep,
+		observer: o.Observer, lagBudget: o.LagBudget}
+	pipeline := func(scope, service string) runtime.Pipeline {
+		wait := &waitPolicy{service: service, retry: o.Retry, sleep: o.Sleep, observer: o.Observer, now: o.Now}
 		return runtime.NewPipeline("dicomreg", "v1", runtime.PipelineOptions{
-			PerRetry: []policy.Policy{runtime.NewBearerTokenPolicy(cred, []string{scope}, nil), countingPolicy{&c.requests}},
+			PerCall:  []policy.Policy{triesPolicy{}},
+			PerRetry: []policy.Policy{wait, runtime.NewBearerTokenPolicy(cred, []string{scope}, nil), countingPolicy{&c.requests}},
 		}, &policy.ClientOptions{Transport: o.Transport, Retry: o.Retry})
 	}
-	c.graph, c.arm = pipeline(GraphScope), pipeline(ARMScope)
+	c.graph, c.arm = pipeline(GraphScope, "Microsoft Graph"), pipeline(ARMScope, "Azure Resource Manager")
 	return c
 }
 
@@ -118,6 +144,14 @@ func (e *Error) Error() string {
 
 // HTTPStatus lets the CLI map 404 to exit code 3.
 func (e *Error) HTTPStatus() int { return e.Status }
+
+// detail is the most specific code the error carries: its first inner code, else its code.
+func (e *Error) detail() string {
+	if len(e.Details) > 0 {
+		return e.Details[0]
+	}
+	return e.Code
+}
 
 // Has reports whether the error carries code, at the top or in its details.
 func (e *Error) Has(code string) bool {
@@ -217,7 +251,14 @@ func (c *Client) retryLag(ctx context.Context, fn func() error) error {
 		if waited+wait > c.lagBudget {
 			return fmt.Errorf("gave up after %s of directory replication lag: %w", waited, err)
 		}
-		if serr := c.sleep(ctx, wait); serr != nil {
+		done := func() {}
+		if c.observer != nil {
+			done = c.observer.Waiting(wait, fmt.Sprintf("the directory has not replicated what this run created yet (%d %s); %s of %s spent",
+				e.Status, firstNonEmpty(e.detail(), e.Code), waited, c.lagBudget))
+		}
+		serr := c.sleep(ctx, wait)
+		done()
+		if serr != nil {
 			return serr
 		}
 		waited += wait
