@@ -11,7 +11,7 @@ BENCHTIME ?= 2s
 all: build
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{n[NR]=$$1; d[NR]=$$2; if (length($$1) > w) w = length($$1)} END {for (i = 1; i <= NR; i++) printf "  %-" w "s  %s\n", n[i], d[i]}'
 
 # dicomreg is built without cgo: a static binary starts faster (no dynamic loader, fewer page
 # faults) and needs nothing of the machine. mockgraph keeps cgo for OpenSSL signing.
