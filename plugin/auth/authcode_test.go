@@ -16,6 +16,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
+	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 )
 
 var (
@@ -95,4 +96,72 @@ func TestAuthCodeFlowNoBrowser(t *testing.T) {
 		t.Errorf("loopback listener answered %d", got)
 	}
 	checkDICOMToken(t, tok.Token, srv.TenantID(), "0", true)
+}
+
+// TestAuthCodeRedirectHintWorks: without a registered loopback redirect, Entra shows AADSTS50011
+// on the sign-in page and the program would wait in silence; it says what it waits for and the
+// command that fixes it, and after that fix the same sign-in succeeds.
+func TestAuthCodeRedirectHintWorks(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(6))
+	seeded := srv.Seeded()
+	app := addApp(t, srv, clientApp{public: true, dicomConsent: true})
+	signIn := func(timeout time.Duration) (prompt []string, pageErr error, err error) {
+		w, lines := newLineWriter(t)
+		cred, err := New(Settings{Flow: FlowAuthCode, TenantID: srv.TenantID(), AuthorityHost: srv.AuthorityHost(),
+			ClientID: app, NoBrowser: true}, Interaction{Transport: srv.Client(), Prompt: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		browsed := make(chan error, 1)
+		seen := make(chan []string, 1)
+		go func() {
+			var got []string
+			for line := range lines {
+				got = append(got, line)
+				if strings.HasPrefix(line, "https://") {
+					_, err := browse(srv.Client(), line, seeded.TestUsername, seeded.TestPassword)
+					if err != nil {
+						// The page the user sees: does it name AADSTS50011?
+						if resp, gerr := srv.Client().Get(line); gerr == nil {
+							body, _ := io.ReadAll(resp.Body)
+							resp.Body.Close()
+							if strings.Contains(string(body), "AADSTS50011") {
+								err = errors.New("the sign-in page shows AADSTS50011")
+							}
+						}
+					}
+					browsed <- err
+				}
+				if strings.HasPrefix(line, "Waiting for the sign-in") {
+					seen <- got
+					return
+				}
+			}
+		}()
+		_, err = cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{dicomDelegated}})
+		return <-seen, <-browsed, err
+	}
+	prompt, pageErr, err := signIn(2 * time.Second)
+	if err == nil || pageErr == nil || !strings.Contains(pageErr.Error(), "AADSTS50011") {
+		t.Fatalf("want the page to show AADSTS50011 and the wait to end unanswered: page %v, token %v", pageErr, err)
+	}
+	fix := "dicomreg app redirect add --app " + app + " --redirect-uri http://localhost --platform mobile"
+	if last := prompt[len(prompt)-1]; !strings.Contains(last, "AADSTS50011") || !strings.Contains(last, fix) {
+		t.Fatalf("the wait is not explained: %q", prompt)
+	}
+	// What the hint's command does (the CLI's own test runs it): a Mobile and desktop redirect URI.
+	err = srv.Store().Update(func(d *tenant.Directory) error {
+		a := d.ApplicationByAppID(app)
+		a.PublicClient.RedirectURIs = append(a.PublicClient.RedirectURIs, "http://localhost")
+		d.PutApplication(a)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, pageErr, err := signIn(30 * time.Second); err != nil || pageErr != nil {
+		t.Fatalf("after following the hint: page %v, token %v", pageErr, err)
+	}
 }

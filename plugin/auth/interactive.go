@@ -10,6 +10,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+	"github.com/pkg/browser"
 )
 
 // loopbackRedirect is the redirect URI of the auth-code flow; Entra matches loopback redirect URIs
@@ -37,13 +38,15 @@ func newInteractive(s Settings, in Interaction) (*interactive, error) {
 	if s.RedirectPort > 0 {
 		redirect = fmt.Sprintf("%s:%d", loopbackRedirect, s.RedirectPort)
 	}
-	opts := []public.AcquireInteractiveOption{public.WithRedirectURI(redirect)}
+	open := in.OpenURL
 	switch {
-	case in.OpenURL != nil:
-		opts = append(opts, public.WithOpenURL(in.OpenURL))
+	case open != nil:
 	case s.NoBrowser:
-		opts = append(opts, public.WithOpenURL(printURL(in.Prompt)))
+		open = printURL(in.Prompt)
+	default:
+		open = browser.OpenURL // what MSAL itself opens with
 	}
+	opts := []public.AcquireInteractiveOption{public.WithRedirectURI(redirect), public.WithOpenURL(sayWaiting(open, in.Prompt, s.ClientID))}
 	return &interactive{client: client, options: opts}, nil
 }
 
@@ -56,6 +59,29 @@ func printURL(w io.Writer) func(string) error {
 		_, err := fmt.Fprintf(w, "To sign in, open this URL in a browser:\n%s\n", u)
 		return err
 	}
+}
+
+// sayWaiting opens the sign-in page, then says what the flow waits for: Entra shows AADSTS50011
+// on the page, never to the waiting program, when the loopback redirect is not registered, so the
+// fix is printed before the wait (TestAuthCodeRedirectHintWorks follows it).
+func sayWaiting(open func(string) error, w io.Writer, clientID string) func(string) error {
+	if w == nil {
+		w = io.Discard
+	}
+	return func(u string) error {
+		if err := open(u); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(w, "Waiting for the sign-in to return to %s. If the page shows AADSTS50011, the app lacks that redirect URI: %s\n",
+			loopbackRedirect, redirectFix(clientID))
+		return err
+	}
+}
+
+// redirectFix registers the loopback redirect URI as a Mobile and desktop one, which Entra
+// matches on any port.
+func redirectFix(clientID string) string {
+	return "dicomreg app redirect add --app " + clientID + " --redirect-uri " + loopbackRedirect + " --platform mobile"
 }
 
 func (c *interactive) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
