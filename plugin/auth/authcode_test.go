@@ -16,7 +16,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 )
 
 var (
@@ -152,15 +151,7 @@ func TestAuthCodeRedirectHintWorks(t *testing.T) {
 		t.Fatalf("the wait is not explained: %q", prompt)
 	}
 	// What the hint's command does (the CLI's own test runs it): a Mobile and desktop redirect URI.
-	err = srv.Store().Update(func(d *tenant.Directory) error {
-		a := d.ApplicationByAppID(app)
-		a.PublicClient.RedirectURIs = append(a.PublicClient.RedirectURIs, "http://localhost")
-		d.PutApplication(a)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	patchApp(t, srv, app, map[string]any{"publicClient": map[string]any{"redirectUris": []string{"http://localhost"}}})
 	if _, pageErr, err := signIn(30 * time.Second); err != nil || pageErr != nil {
 		t.Fatalf("after following the hint: page %v, token %v", pageErr, err)
 	}

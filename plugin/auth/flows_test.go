@@ -20,6 +20,7 @@ import (
 
 	"github.com/dicomreg/dicomreg/mockgraph"
 	"github.com/dicomreg/dicomreg/plugin/certs"
+	"github.com/dicomreg/dicomreg/plugin/directory"
 )
 
 const (
@@ -335,17 +336,28 @@ func TestConfidentialPasswordHintWorks(t *testing.T) {
 		t.Fatalf("hint %q, want %q", se.Hint, want)
 	}
 	// What `dicomreg app update --public-client` PATCHes (the CLI's own test runs the command).
-	err := srv.Store().Update(func(d *tenant.Directory) error {
-		app := d.ApplicationByAppID(appID)
-		yes := true
-		app.IsFallbackPublicClient = &yes
-		d.PutApplication(app)
-		return nil
-	})
+	patchApp(t, srv, appID, map[string]any{"isFallbackPublicClient": true})
+	if err := getToken(); err != nil {
+		t.Fatalf("after following the hint: %v", err)
+	}
+}
+
+// patchApp PATCHes an app through Graph as the seeded admin, as the dicomreg command a hint names
+// would.
+func patchApp(t *testing.T, srv *mockgraph.Server, appID string, patch map[string]any) {
+	t.Helper()
+	seeded := srv.Seeded()
+	admin, err := New(Settings{Flow: FlowClientSecret, TenantID: srv.TenantID(), AuthorityHost: srv.AuthorityHost(),
+		ClientID: seeded.AdminAppID, Secret: Secret(seeded.AdminSecret)}, Interaction{Transport: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := getToken(); err != nil {
-		t.Fatalf("after following the hint: %v", err)
+	graph := directory.New(srv.GraphURL(), srv.ARMURL(), admin, directory.Options{Transport: srv.Client()})
+	app, err := graph.GetApplicationByAppID(context.Background(), appID)
+	if err == nil {
+		err = graph.PatchApplication(context.Background(), app.ID, patch)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
