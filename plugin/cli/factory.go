@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/dicomreg/dicomreg/plugin/directory"
 	"github.com/dicomreg/dicomreg/plugin/iostreams"
 	"github.com/dicomreg/dicomreg/plugin/output"
+	"github.com/dicomreg/dicomreg/plugin/progress"
 )
 
 // Defaults for the real cloud; DICOMREG_* and AZURE_AUTHORITY_HOST point them at the mock.
@@ -62,6 +62,8 @@ type Factory struct {
 	NewCredential func() (azcore.TokenCredential, error)
 	// Retry tunes the Graph/ARM client's retries of 429/503 (tests make them fast).
 	Retry policy.RetryOptions
+
+	reporter *progress.Reporter
 }
 
 // NewFactory returns the factory of a real process.
@@ -115,19 +117,21 @@ func (f *Factory) Print(v any) error {
 	return output.Write(f.IO.Out, v, output.Options{Format: f.Global.Output, Query: f.Global.Query, Color: f.IO.IsStdoutTTY()})
 }
 
-// Progress tells the person what is happening, on stderr, unless --only-show-errors.
-func (f *Factory) Progress(format string, args ...any) {
-	if !f.Global.OnlyShowErrors {
-		fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
+// Reporter is this run's progress reporter on stderr: made once, after the global flags are
+// parsed, so --only-show-errors and --verbose hold for every line.
+func (f *Factory) Reporter() *progress.Reporter {
+	if f.reporter == nil {
+		f.reporter = progress.New(f.IO.ErrOut, progress.Options{Quiet: f.Global.OnlyShowErrors, Verbose: f.Global.Verbose,
+			TTY: f.IO.IsStderrTTY(), Now: f.Now})
 	}
+	return f.reporter
 }
 
+// Progress tells the person what is happening, on stderr, unless --only-show-errors.
+func (f *Factory) Progress(format string, args ...any) { f.Reporter().Step(format, args...) }
+
 // Warn prints a warning on stderr, unless --only-show-errors.
-func (f *Factory) Warn(format string, args ...any) {
-	if !f.Global.OnlyShowErrors {
-		fmt.Fprintf(f.IO.ErrOut, "WARNING: "+format+"\n", args...)
-	}
-}
+func (f *Factory) Warn(format string, args ...any) { f.Reporter().Warn(format, args...) }
 
 // Transport is the HTTP transport every request of this run goes through: with --debug, each
 // request and answer is logged to stderr with secrets and tokens redacted.
@@ -172,5 +176,6 @@ func (f *Factory) Directory() (*directory.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return directory.New(f.Global.GraphURL, f.Global.ARMURL, cred, directory.Options{Transport: f.Transport(), Sleep: f.Sleep, Retry: f.Retry}), nil
+	return directory.New(f.Global.GraphURL, f.Global.ARMURL, cred, directory.Options{Transport: f.Transport(), Sleep: f.Sleep, Retry: f.Retry,
+		Observer: f.Reporter(), Now: f.Now}), nil
 }

@@ -21,11 +21,11 @@ import (
 )
 
 // registerFactory is a factory signed in as the mock's admin, whose sleeps advance the mock's
-// clock (so replication lag passes without waiting) and whose 429/503 retries are immediate.
+// clock (so replication lag and 429/503 retry waits pass without waiting).
 func registerFactory(srv *mockgraph.Server) (*Factory, *bytes.Buffer, *bytes.Buffer) {
 	f, _, out, errOut := mockFactory(srv, srv.Env())
 	f.Sleep = func(_ context.Context, d time.Duration) error { srv.Clock().Advance(d); return nil }
-	f.Retry = policy.RetryOptions{MaxRetries: 12, RetryDelay: time.Millisecond, MaxRetryDelay: 2 * time.Millisecond}
+	f.Retry = policy.RetryOptions{MaxRetries: 12} // real delays, taken by f.Sleep on the mock clock
 	return f, out, errOut
 }
 
