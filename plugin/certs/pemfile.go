@@ -1,13 +1,15 @@
 package certs
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/dicomreg/dicomreg/plugin/secretfile"
 )
 
 // PEM block types, as azidentity.ParseCertificates reads them.
@@ -19,43 +21,32 @@ const (
 // maxCertFileSize bounds what LoadCertificate reads: certificate files are a few kilobytes.
 const maxCertFileSize = 1 << 20
 
-// keyFileMode keeps a private key readable by its owner only.
-const keyFileMode = 0o600
-
-// WritePEM writes the certificate and its PKCS#8 private key to path as one PEM file with mode
-// 0600. The file is created 0600 under a temporary name and renamed into place, so the key is
-// never readable by others, even for a moment, and a crash never leaves half a file at path.
-func WritePEM(path string, p *Pair) error {
+// PEM is the certificate and its PKCS#8 private key as one PEM file's content, as
+// azidentity.ParseCertificates reads it. Write it with plugin/secretfile (0600, never over
+// another file without --force).
+func PEM(p *Pair) ([]byte, error) {
 	if p == nil || p.Cert == nil || p.Key == nil {
-		return errors.New("certificate and key are both required")
+		return nil, errors.New("certificate and key are both required")
 	}
 	keyDER, err := x509.MarshalPKCS8PrivateKey(p.Key)
 	if err != nil {
-		return fmt.Errorf("encoding private key: %w", err)
+		return nil, fmt.Errorf("encoding private key: %w", err)
 	}
-	// os.CreateTemp creates the file with mode 0600.
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	var b bytes.Buffer
+	if err := writeBlocks(&b, p.Cert.Raw, keyDER); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WritePEM writes PEM(p) to path, mode 0600, whole or not at all, replacing whatever is there:
+// for tests and tools that own the path; commands write through secretfile's rules instead.
+func WritePEM(path string, p *Pair) error {
+	data, err := PEM(p)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op once renamed
-	if err := writeBlocks(f, p.Cert.Raw, keyDER); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Chmod(keyFileMode); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return secretfile.Write(path, data, secretfile.Options{Force: true})
 }
 
 func writeBlocks(w io.Writer, certDER, keyDER []byte) error {

@@ -125,10 +125,10 @@ func TestAppSecretAddListRotateRemove(t *testing.T) {
 	printed := c.must(&first, "app", "secret", "add", "--app", "secretive", "--secret-out", file)
 	data, err := os.ReadFile(file)
 	fi, _ := os.Stat(file)
-	if err != nil || fi.Mode().Perm() != 0o600 || !strings.Contains(string(data), "AZURE_CLIENT_ID="+appID) {
+	if err != nil || fi.Mode().Perm() != 0o600 || !strings.Contains(string(data), "export AZURE_CLIENT_ID="+appID) {
 		t.Fatalf("secret file: %v %v", fi.Mode(), err)
 	}
-	value := strings.TrimPrefix(strings.Split(strings.TrimSpace(string(data)), "\n")[2], "AZURE_CLIENT_SECRET=")
+	value := secretFileVar(t, file, "AZURE_CLIENT_SECRET")
 	if first.ClientSecret != "" || strings.Contains(printed, value) || !strings.HasPrefix(value, first.Hint) {
 		t.Fatalf("the secret written to a file was printed too: %+v", first)
 	}

@@ -31,18 +31,25 @@ type SecretAddOptions struct {
 	DisplayName string
 	EndDate     string
 	SecretOut   string
+	Force       bool
 	// RemoveOld (rotate only) removes the other secrets of the same display name.
 	RemoveOld bool
+	// Shows says whether printing v with this run's -o and --query would show want; Output and
+	// Query name them in errors.
+	Shows         func(v any, want string) bool
+	Output, Query string
 }
 
 func newSecretAddCommand(f *Factory, cmd *cobra.Command, runF func(context.Context, *SecretAddOptions) error) (*cobra.Command, *SecretAddOptions) {
-	opts := &SecretAddOptions{IO: f, Directory: f.Directory, Engine: f.Engine, Now: f.Now}
+	opts := &SecretAddOptions{IO: f, Directory: f.Directory, Engine: f.Engine, Now: f.Now, Shows: f.Shows}
 	cmd.RunE = runner(opts, runF, secretAddRun)
 	fs := cmd.Flags()
 	fs.StringVar(&opts.App, "app", "", appFlagHelp)
 	fs.StringVar(&opts.DisplayName, "display-name", converge.SecretDisplayName, "the secret's description")
 	fs.StringVar(&opts.EndDate, "end-date", "", "expiry, YYYY-MM-DD or RFC 3339 (default: Graph's, two years)")
 	fs.StringVar(&opts.SecretOut, "secret-out", "", "write the secret to this dotenv file (mode 0600) instead of the output")
+	fs.BoolVar(&opts.Force, "force", false, "let --secret-out replace a file that holds something else")
+	cmd.PreRun = func(*cobra.Command, []string) { opts.Output, opts.Query = f.Global.Output, f.Global.Query }
 	return cmd, opts
 }
 
@@ -129,13 +136,28 @@ func secretAddRun(ctx context.Context, opts *SecretAddOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.SecretOut == "" && !opts.Shows(secretResult{ClientSecret: secretSentinel}, secretSentinel) {
+		return usageErrorf("-o %s%s would not show the new secret's value, which exists only in Graph's answer: write it to a file with --secret-out FILE, or choose an output that shows clientSecret",
+			opts.Output, querySuffix(opts.Query))
+	}
+	// The file is claimed before the secret exists: a path that cannot be written fails here,
+	// before Graph makes a secret nobody could hold.
+	claim, err := converge.SecretFile{Path: opts.SecretOut, Force: opts.Force}.Claim(tenantID, app.AppID, opts.DisplayName)
+	if err != nil {
+		return err
+	}
 	cred, err := client.AddPassword(ctx, app.ID, opts.DisplayName, end)
 	if err != nil {
+		claim.Abandon(err)
 		return err
 	}
 	opts.IO.Progress("Added client secret %s… (keyId %s, expires %s) to %s.", cred.Hint, cred.KeyID, cred.EndDateTime.Format(time.DateOnly), app.DisplayName)
 	res := secretResult{secretRow: secretRowOf(*cred), AppID: app.AppID, TenantID: tenantID}
-	if res.ClientSecret, res.SecretFile, err = engine.DeliverSecret(opts.SecretOut, tenantID, app.AppID, cred.SecretText); err != nil {
+	if res.ClientSecret, res.SecretFile, err = engine.DeliverSecret(claim, tenantID, app.AppID, cred); err != nil {
+		// The value is in res: print it (with its keyId) before failing.
+		if perr := opts.IO.Print(res); perr != nil {
+			return perr
+		}
 		return err
 	}
 	if opts.RemoveOld {

@@ -13,6 +13,7 @@ import (
 	"github.com/dicomreg/dicomreg/plugin/certs"
 	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
+	"github.com/dicomreg/dicomreg/plugin/secretfile"
 )
 
 // defaultYears is a new certificate's validity, New-SelfSignedCertificate's default.
@@ -79,6 +80,7 @@ type CertCreateOptions struct {
 	Subject string // default: the app's display name
 	Years   int
 	Out     string // PEM file for certificate and private key, written 0600
+	Force   bool   // replace an existing --cert-out file
 	Store   func() (keyCredentialStore, error)
 }
 
@@ -88,6 +90,7 @@ func (o *CertCreateOptions) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Years, "years", defaultYears, "validity in years")
 	fs.StringVar(&o.Out, "cert-out", "", "PEM file to write the certificate and its private key to (mode 0600)")
 	fs.StringVar(&o.Out, "out", "", "same as --cert-out")
+	fs.BoolVar(&o.Force, "force", false, "let --cert-out replace an existing file")
 }
 
 func certCreateRun(ctx context.Context, opts *CertCreateOptions) error {
@@ -118,7 +121,11 @@ func certCreateRun(ctx context.Context, opts *CertCreateOptions) error {
 	}
 	// The key is on disk before the certificate is on the app, so a failed upload never leaves
 	// the app trusting a certificate whose key is lost.
-	if err := certs.WritePEM(opts.Out, pair); err != nil {
+	data, err := certs.PEM(pair)
+	if err != nil {
+		return err
+	}
+	if err := secretfile.Write(opts.Out, data, secretfile.Options{Force: opts.Force}); err != nil {
 		return err
 	}
 	opts.IO.Progress("Wrote the certificate and its private key to %s (mode 0600).", opts.Out)

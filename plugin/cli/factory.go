@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -108,13 +109,39 @@ func (f *Factory) bindGlobal(fs *pflag.FlagSet) {
 // and warnings to stderr (unless --only-show-errors). The Factory is the real one.
 type Console interface {
 	Print(v any) error
+	// Write puts raw bytes on stdout (a manifest, a script), outside -o.
+	Write(data []byte) error
 	Progress(format string, args ...any)
 	Warn(format string, args ...any)
+}
+
+// Write puts raw bytes on stdout.
+func (f *Factory) Write(data []byte) error {
+	_, err := f.IO.Out.Write(data)
+	return err
 }
 
 // Print writes a command's result with -o and --query.
 func (f *Factory) Print(v any) error {
 	return output.Write(f.IO.Out, v, output.Options{Format: f.Global.Output, Query: f.Global.Query, Color: f.IO.IsStdoutTTY()})
+}
+
+// secretSentinel stands in for a secret's value when checking whether the output would show it.
+const secretSentinel = "dicomreg-secret-sentinel-7f3a"
+
+// Shows says whether printing v with this run's -o and --query would show want, so a command can
+// refuse before making a value that would otherwise be lost (-o none, a query that drops it).
+func (f *Factory) Shows(v any, want string) bool {
+	var b strings.Builder
+	err := output.Write(&b, v, output.Options{Format: f.Global.Output, Query: f.Global.Query})
+	return err == nil && strings.Contains(b.String(), want)
+}
+
+func querySuffix(q string) string {
+	if q == "" {
+		return ""
+	}
+	return fmt.Sprintf(" --query %q", q)
 }
 
 // Reporter is this run's progress reporter on stderr: made once, after the global flags are
@@ -167,7 +194,10 @@ func (f *Factory) Engine(dir converge.Directory) *converge.Engine {
 	}
 	return &converge.Engine{Dir: dir, Now: f.Now, Tenant: tenant,
 		Progress: func(msg string) { f.Progress("%s", msg) },
-		Warn:     func(msg string) { f.Warn("%s", msg) }}
+		Warn:     func(msg string) { f.Warn("%s", msg) },
+		ShowsSecret: func() bool {
+			return f.Shows(converge.Result{ClientSecret: secretSentinel, Changes: []string{}}, secretSentinel)
+		}}
 }
 
 // Directory is the Graph and ARM client of this run.

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 
 	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
@@ -22,6 +25,10 @@ type RegisterOptions struct {
 	Platform     string
 	// Changed says whether a flag was set on the command line (nil: all were).
 	Changed func(name string) bool
+	// AuthorityHost is the sign-in host next steps name (--authority-host, AZURE_AUTHORITY_HOST).
+	AuthorityHost string
+	// PrintManifest prints the manifest the flags (and -f) amount to, and does nothing else.
+	PrintManifest bool
 }
 
 // NewCmdRegister is `register`.
@@ -45,9 +52,11 @@ removes the secret whose value was lost and makes a new one.`,
 	--grant-admin-consent --role owner --dicom-service /subscriptions/…/dicomservices/my-dicom
 dicomreg register --name my-mobile-app --public-client --redirect-uri msauth://my.app/callback --platform mobile
 dicomreg register --name my-daemon --cert --cert-out daemon.pem --role reader --dicom-service "$DICOM_SERVICE_ID"
-dicomreg register -f registration.yaml`,
+dicomreg register -f registration.yaml
+dicomreg register --name my-viewer --postman --secret --print-manifest > registration.yaml`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Changed = c.Flags().Changed
+			opts.AuthorityHost = firstNonEmpty(f.Global.AuthorityHost, f.Getenv("AZURE_AUTHORITY_HOST"))
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -64,6 +73,8 @@ dicomreg register -f registration.yaml`,
 	fs.BoolVar(&opts.Secret, "secret", false, "make sure the app has a client secret dicomreg created")
 	fs.BoolVar(&opts.NewSecret, "new-secret", false, "add a new client secret even if one exists")
 	fs.StringVar(&opts.SecretOut, "secret-out", "", "write a new secret to this dotenv file (mode 0600) instead of the output")
+	fs.BoolVar(&opts.PrintManifest, "print-manifest", false, "print the -f manifest (YAML) these flags amount to, and change nothing")
+	fs.BoolVar(&opts.Force, "force", false, "let --secret-out and --cert-out replace files that hold something else")
 	fs.BoolVar(&opts.Cert, "cert", false, "create a self-signed certificate and upload its public key")
 	fs.StringVar(&opts.CertOut, "cert-out", "", "where --cert writes the certificate and private key (default <name>.pem, mode 0600)")
 	fs.StringVar(&opts.CertFile, "cert-file", "", "upload this certificate (PEM or DER) instead")
@@ -77,6 +88,17 @@ dicomreg register -f registration.yaml`,
 }
 
 func registerRun(ctx context.Context, opts *RegisterOptions) error {
+	if opts.PrintManifest {
+		reg, err := opts.merge()
+		if err != nil {
+			return err
+		}
+		data, err := yaml.Marshal(reg)
+		if err != nil {
+			return err
+		}
+		return opts.IO.Write(data)
+	}
 	reg, err := opts.resolve()
 	if err != nil {
 		return err
@@ -94,11 +116,61 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 			err = perr
 		}
 	}
+	if err == nil {
+		for _, line := range nextSteps(reg, res, opts.AuthorityHost) {
+			opts.IO.Progress("%s", line)
+		}
+	}
 	return err
+}
+
+// nextSteps tells what to do with the registration: use its credentials, prove they work, and
+// (for --postman) what Postman's OAuth 2.0 form needs.
+func nextSteps(reg *converge.Registration, res *converge.Result, authorityHost string) []string {
+	authority := strings.TrimSuffix(firstNonEmpty(authorityHost, "https://login.microsoftonline.com"), "/") + "/" + res.TenantID
+	out := []string{"Next steps:"}
+	switch {
+	case res.SecretFile != "":
+		out = append(out, fmt.Sprintf("  source %s && dicomreg verify --dicom-url <DICOM service URL>   # a token from the new secret, tried on the service", res.SecretFile))
+	case res.CertificateFile != "":
+		out = append(out, fmt.Sprintf("  AZURE_TENANT_ID=%s AZURE_CLIENT_ID=%s AZURE_CLIENT_CERTIFICATE_PATH=%s dicomreg verify --dicom-url <DICOM service URL>", res.TenantID, res.AppID, res.CertificateFile))
+	case res.PublicClient:
+		out = append(out, fmt.Sprintf("  dicomreg token get --flow device-code --client-id %s --tenant %s   # sign in as a user", res.AppID, res.TenantID))
+	}
+	if reg.Postman {
+		out = append(out, "  Postman, Authorization → OAuth 2.0 → Authorization Code:",
+			"    Auth URL     "+authority+"/oauth2/v2.0/authorize",
+			"    Token URL    "+authority+"/oauth2/v2.0/token",
+			"    Client ID    "+res.AppID,
+			"    Scope        "+converge.DICOMResourceURI+"/"+converge.DICOMScope,
+			"    Callback URL "+converge.PostmanRedirectURI+" (with 'Authorize using browser' off)")
+	}
+	if len(out) == 1 {
+		return nil
+	}
+	return out
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // resolve merges the manifest with the flags that were set, then checks the result.
 func (o *RegisterOptions) resolve() (*converge.Registration, error) {
+	reg, err := o.merge()
+	if err != nil {
+		return nil, err
+	}
+	return reg, reg.Validate()
+}
+
+// merge is the manifest (-f) with the flags that were set over it.
+func (o *RegisterOptions) merge() (*converge.Registration, error) {
 	reg := converge.Registration{}
 	if o.File != "" {
 		data, err := os.ReadFile(o.File)
@@ -115,9 +187,11 @@ func (o *RegisterOptions) resolve() (*converge.Registration, error) {
 			*dst = v
 		}
 	}
+	// A flag given on the command line wins over the manifest, false included
+	// (--public-client=false over publicClient: true).
 	setBool := func(name string, dst *bool, v bool) {
 		if changed(name) {
-			*dst = *dst || v
+			*dst = v
 		}
 	}
 	set("name", &reg.Name, o.Name)
@@ -137,8 +211,9 @@ func (o *RegisterOptions) resolve() (*converge.Registration, error) {
 	if reg.DicomService == "" || changed("dicom-service") {
 		reg.DicomService = o.DicomService
 	}
+	reg.Force = o.Force
 	for _, u := range o.RedirectURIs {
 		reg.RedirectURIs = append(reg.RedirectURIs, converge.RedirectEntry{URI: u, Platform: o.Platform})
 	}
-	return &reg, reg.Validate()
+	return &reg, nil
 }

@@ -79,12 +79,7 @@ func TestInterruptedRegisterIsCompletedByTheNextRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			secret := ""
-			for _, line := range strings.Split(string(data), "\n") {
-				if v, ok := strings.CutPrefix(line, "AZURE_CLIENT_SECRET="); ok {
-					secret = v
-				}
-			}
+			secret := secretFileVar(t, secretFile, "AZURE_CLIENT_SECRET")
 			if len(app.Secrets) != 1 || secret == "" || !strings.HasPrefix(secret, app.Secrets[0].Hint) {
 				t.Fatalf("want the app's only secret in the file: %d secrets, file %q", len(app.Secrets), strings.SplitN(string(data), "\n", 2)[0])
 			}

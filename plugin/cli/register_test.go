@@ -49,8 +49,9 @@ func TestRegisterNewAppThenConvergedRerun(t *testing.T) {
 		t.Fatalf("first run: exit %d: %s", code, errOut)
 	}
 	first := srv.Requests()
-	if n := first.Reads + first.Writes; n > 7 {
-		t.Errorf("a new app took %d Graph/ARM requests, want ≤ 7: %v", n, first.ByRoute)
+	// 8: the DICOM service is read before the first write (issue 14 item 10).
+	if n := first.Reads + first.Writes; n > 8 {
+		t.Errorf("a new app took %d Graph/ARM requests, want ≤ 8: %v", n, first.ByRoute)
 	}
 	var res converge.Result
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {

@@ -32,13 +32,8 @@ func TestFullRunWithDebugLeaksNoCredential(t *testing.T) {
 	f, out, errOut := registerFactory(srv)
 	runAndKeep(f, out, errOut, registerArgs(srv, "leak-check", "--secret", "--secret-out", secretFile, "--cert", "--cert-out", certFile, "--debug")...)
 	env := srv.Env() // authority, tenant, URLs and CA; the client below replaces the admin
-	data, err := os.ReadFile(secretFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		k, v, _ := strings.Cut(line, "=")
-		env[k] = v
+	for _, k := range []string{"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"} {
+		env[k] = secretFileVar(t, secretFile, k)
 	}
 
 	f, _, out, errOut = mockFactory(srv, env)

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
+	"github.com/dicomreg/dicomreg/plugin/secretfile"
 )
 
 // Item 7 of issue 14: retries are told — a line per wait with its length and reason, Graph's
@@ -50,4 +52,18 @@ func TestRetriesAreTold(t *testing.T) {
 	if got := errOut.String(); !strings.Contains(got, "GET "+srv.GraphURL()+"/applications") || !strings.Contains(got, "→ 200 (") {
 		t.Errorf("--verbose shows no request line:\n%s", got)
 	}
+}
+
+// secretFileVar is a variable of a dotenv file dicomreg wrote.
+func secretFileVar(t *testing.T, path, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, vars, err := secretfile.ParseDotenv(data)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return secretfile.Get(vars, name)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/dicomreg/dicomreg/plugin/certs"
+	"github.com/dicomreg/dicomreg/plugin/secretfile"
 )
 
 // Graph's keyCredential values for an uploaded client certificate (keycredential.md).
@@ -18,6 +19,9 @@ const (
 func KeyOf(c *x509.Certificate) KeyCredential {
 	start, end := c.NotBefore.UTC(), c.NotAfter.UTC()
 	return KeyCredential{
+		// Chosen here, as the Terraform azuread provider chooses a certificate's key_id, so the
+		// command that uploads it can show it without reading the app back.
+		KeyID:               newGUID(),
 		CustomKeyIdentifier: certs.Thumbprint(c),
 		DisplayName:         "CN=" + c.Subject.CommonName,
 		StartDateTime:       &start,
@@ -63,7 +67,11 @@ func (r *register) certificate(existing *Application) (*KeyCredential, error) {
 		if out == "" {
 			out = r.reg.Name + ".pem"
 		}
-		if err := certs.WritePEM(out, pair); err != nil {
+		data, err := certs.PEM(pair)
+		if err != nil {
+			return nil, err
+		}
+		if err := secretfile.Write(out, data, secretfile.Options{Force: r.reg.Force}); err != nil {
 			return nil, err
 		}
 		r.res.CertificateFile = out

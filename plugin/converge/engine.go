@@ -18,6 +18,9 @@ type Engine struct {
 	// person's attention. Either may be nil.
 	Progress func(msg string)
 	Warn     func(msg string)
+	// ShowsSecret says whether the output would show a new secret printed in it (false for -o
+	// none, say); nil: it would. A secret meant for the output is not made when it would not.
+	ShowsSecret func() bool
 }
 
 func (e *Engine) report(format string, args ...any) {
@@ -46,19 +49,4 @@ func (e *Engine) TenantID(ctx context.Context) (string, error) {
 		return e.Tenant, nil
 	}
 	return e.Dir.Organization(ctx)
-}
-
-// DeliverSecret hands a new secret over the one way asked: into a 0600 dotenv file at path (and
-// not the output), or, with path "", into the output, once, with a warning to store it. It
-// returns the value to show ("" when it went to the file) and the file written.
-func (e *Engine) DeliverSecret(path, tenantID, appID, secret string) (shown, file string, err error) {
-	if path != "" {
-		if err := WriteSecretFile(path, tenantID, appID, secret); err != nil {
-			return "", "", err
-		}
-		e.report("Wrote AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET to %s (mode 0600).", path)
-		return "", path, nil
-	}
-	e.warn("the client secret is shown once; store it now (or use --secret-out FILE)")
-	return secret, "", nil
 }

@@ -53,8 +53,28 @@ func (e *Engine) Register(ctx context.Context, reg *Registration) (*Result, erro
 		}
 	}
 	var existing *Application
+	existingID := ""
 	if len(apps) == 1 {
-		existing = &apps[0]
+		existing, existingID = &apps[0], apps[0].AppID
+	}
+	// What can fail without a write fails before the first one: the DICOM service and role of a
+	// new app (a later run converges an existing one anyway), and the secret file.
+	if reg.Role != "" && existing == nil {
+		if _, err := e.Dir.RoleAssignments(ctx, reg.DicomService, ""); err != nil {
+			return nil, fmt.Errorf("--dicom-service %s: %w", reg.DicomService, err)
+		}
+		if _, err := RoleID(ctx, e.Dir, reg.DicomService, reg.Role); err != nil {
+			return nil, err
+		}
+	}
+	if reg.Secret && reg.SecretOut == "" && e.ShowsSecret != nil && !e.ShowsSecret() &&
+		(existing == nil || reg.NewSecret || !hasValidDicomregSecret(existing, e.now())) {
+		return nil, errSecretNotShown
+	}
+	if reg.Secret {
+		if err := (SecretFile{Path: reg.SecretOut, Force: reg.Force}).Check(existingID); err != nil {
+			return nil, err
+		}
 	}
 	cert, err := r.certificate(existing)
 	if err != nil {
@@ -72,6 +92,9 @@ func (e *Engine) Register(ctx context.Context, reg *Registration) (*Result, erro
 	}
 	if err := r.secret(ctx, app, justCreated); err != nil {
 		return r.res, err
+	}
+	if !r.res.PublicClient && len(app.PasswordCredentials) == 0 && len(app.KeyCredentials) == 0 && !reg.Secret && cert == nil {
+		e.warn("%s has no client secret or certificate, so as a confidential app it cannot get a token: add --secret (or --cert), or --public-client for user sign-in", app.DisplayName)
 	}
 	sp, spCreated, err := EnsureServicePrincipal(ctx, e.Dir, app.AppID, justCreated)
 	if err != nil {
@@ -157,21 +180,30 @@ func (r *register) secret(ctx context.Context, app *Application, justCreated boo
 		return nil
 	}
 	name := SecretDisplayName
-	if r.reg.SecretOut != "" {
+	sf := SecretFile{Path: r.reg.SecretOut, Force: r.reg.Force}
+	if sf.Path != "" {
 		// Announced in the file before Graph makes it: see removeLostSecret.
 		name = SecretDisplayName + "-" + randomSuffix()
-		if err := writePendingSecretFile(r.reg.SecretOut, r.res.TenantID, app.AppID, name); err != nil {
-			return err
-		}
 	}
-	cred, err := r.Dir.AddPassword(ctx, app.ID, name, time.Time{})
+	if sf.Path == "" && r.ShowsSecret != nil && !r.ShowsSecret() {
+		return errSecretNotShown
+	}
+	claim, err := sf.Claim(r.res.TenantID, app.AppID, name)
 	if err != nil {
 		return err
 	}
+	cred, err := r.Dir.AddPassword(ctx, app.ID, name, time.Time{})
+	if err != nil {
+		claim.Abandon(err)
+		return err
+	}
 	r.change("added client secret %s… (keyId %s, expires %s)", cred.Hint, cred.KeyID, cred.EndDateTime.Format(time.DateOnly))
-	r.res.ClientSecret, r.res.SecretFile, err = r.DeliverSecret(r.reg.SecretOut, r.res.TenantID, app.AppID, cred.SecretText)
+	r.res.ClientSecret, r.res.SecretFile, err = r.DeliverSecret(claim, r.res.TenantID, app.AppID, cred)
 	return err
 }
+
+// errSecretNotShown refuses to make a secret whose value the output would drop.
+var errSecretNotShown = Invalidf("the output (-o, --query) would not show the new client secret, whose value exists only in Graph's answer: use --secret-out FILE, or an output that shows clientSecret")
 
 func hasValidDicomregSecret(app *Application, now time.Time) bool {
 	for _, p := range app.PasswordCredentials {

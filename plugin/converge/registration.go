@@ -49,6 +49,9 @@ type Registration struct {
 	GrantAdminConsent bool            `yaml:"grantAdminConsent" json:"grantAdminConsent"`
 	Role              string          `yaml:"role" json:"role"`
 	DicomService      string          `yaml:"dicomService" json:"dicomService"`
+	// Force replaces existing --secret-out and --cert-out files that hold other content; a
+	// command-line choice, never a manifest's.
+	Force bool `yaml:"-" json:"-"`
 }
 
 // RedirectEntry is one redirect URI and its platform.
@@ -83,6 +86,11 @@ func (r *Registration) Validate() error {
 	}
 	if r.Role != "" && r.DicomService == "" {
 		return Invalidf("--role needs --dicom-service (the DICOM service's ARM id)")
+	}
+	if r.Role != "" {
+		if err := CheckDICOMServiceID(r.DicomService); err != nil {
+			return err
+		}
 	}
 	if r.NoDICOMPermission && r.GrantAdminConsent {
 		return Invalidf("--grant-admin-consent needs the API permission (drop --no-dicom-permission)")

@@ -60,3 +60,20 @@ func newGUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
+
+// CheckDICOMServiceID checks that id has the shape of a DICOM service's ARM resource id,
+// /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.HealthcareApis/workspaces/{ws}/dicomservices/{name}
+// (the portal's Properties → Resource ID): anything else is a usage mistake, found before a
+// request is sent.
+func CheckDICOMServiceID(id string) error {
+	parts := strings.Split(strings.TrimPrefix(id, "/"), "/")
+	want := []string{"subscriptions", "", "resourcegroups", "", "providers", "microsoft.healthcareapis", "workspaces", "", "dicomservices", ""}
+	ok := strings.HasPrefix(id, "/") && len(parts) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = parts[i] != "" && (want[i] == "" || strings.EqualFold(parts[i], want[i])) && !strings.ContainsAny(parts[i], "?#% ")
+	}
+	if !ok {
+		return Invalidf("--dicom-service %q is not a DICOM service's resource id: want /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.HealthcareApis/workspaces/<workspace>/dicomservices/<service> (the portal's Properties → Resource ID)", id)
+	}
+	return nil
+}

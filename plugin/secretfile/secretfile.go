@@ -38,6 +38,14 @@ func Write(path string, content []byte, o Options) error {
 	return place(path, content, prev != nil)
 }
 
+// Check finds out whether path may be written under o, without writing: a missing directory, a
+// directory, or a file o does not allow replacing is an error. Callers check before a remote write
+// they cannot undo.
+func Check(path string, o Options) error {
+	_, err := claimable(path, o)
+	return err
+}
+
 // Reservation is a path claimed for a secret that does not exist yet.
 type Reservation struct {
 	path     string
