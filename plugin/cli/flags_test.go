@@ -12,9 +12,11 @@ import (
 
 // Flag binding, command by command, through runF: no directory, no network, no files.
 
+const fileService = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.HealthcareApis/workspaces/ws/dicomservices/file"
+
 func TestRegisterFlagsOverrideTheManifest(t *testing.T) {
 	manifest := filepath.Join(t.TempDir(), "reg.yaml")
-	if err := os.WriteFile(manifest, []byte("name: from-file\nsecret: true\nrole: reader\ndicomService: /subscriptions/file\n"), 0o600); err != nil {
+	if err := os.WriteFile(manifest, []byte("name: from-file\nsecret: true\npublicClient: true\nrole: reader\ndicomService: "+fileService+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	f, _, _ := testFactory(map[string]string{EnvDICOMServiceID: "/subscriptions/env"})
@@ -24,9 +26,10 @@ func TestRegisterFlagsOverrideTheManifest(t *testing.T) {
 		got = reg
 		return err
 	})
-	bindOnly(t, cmd, "-f", manifest, "--role", "owner", "--postman", "--redirect-uri", "http://localhost:8400", "--platform", "spa")
+	// A boolean flag overrides the manifest too, false included (issue 14 item 4).
+	bindOnly(t, cmd, "-f", manifest, "--role", "owner", "--postman", "--redirect-uri", "http://localhost:8400", "--platform", "spa", "--public-client=false")
 	want := []converge.RedirectEntry{{URI: "http://localhost:8400", Platform: converge.PlatformSPA}, {URI: converge.PostmanRedirectURI, Platform: converge.PlatformMobile}}
-	if got.Name != "from-file" || !got.Secret || got.Role != "owner" || got.DicomService != "/subscriptions/file" || !slices.Equal(got.RedirectURIs, want) {
+	if got.Name != "from-file" || !got.Secret || got.PublicClient || got.Role != "owner" || got.DicomService != fileService || !slices.Equal(got.RedirectURIs, want) {
 		t.Errorf("registration %+v", got)
 	}
 	// Without a manifest, --dicom-service defaults to the environment.
