@@ -3,11 +3,14 @@ package cli
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
+	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/secretfile"
 )
 
@@ -66,4 +69,111 @@ func secretFileVar(t *testing.T, path, name string) string {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return secretfile.Get(vars, name)
+}
+
+// Items 1 and 2 of issue 14: a --secret-out that cannot be written fails before Graph makes the
+// secret; an existing file with other content is not overwritten without --force; the file dicomreg
+// wrote for the same app is (rotation); the file has export lines.
+func TestSecretFilesLoseNothing(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(22))
+	c := cliRun{t, srv}
+	appID, _ := addMockApp(t, srv, mockApp{name: "careful"})
+	secrets := func() int { return len(srv.Applications("careful")[0].Secrets) }
+	dir := t.TempDir()
+
+	for _, bad := range []string{filepath.Join(dir, "nodir", "sub", "x.env"), dir} {
+		c.wantExit(ExitError, "app", "secret", "add", "--app", "careful", "--secret-out", bad)
+		if n := secrets(); n != 0 {
+			t.Fatalf("--secret-out %s: %d secrets made whose value nobody holds", bad, n)
+		}
+	}
+
+	mine := filepath.Join(dir, "app.env")
+	os.WriteFile(mine, []byte("DATABASE_URL=postgres://db\n"), 0o600)
+	printed := c.wantExit(ExitError, "app", "secret", "add", "--app", "careful", "--secret-out", mine)
+	if data, _ := os.ReadFile(mine); string(data) != "DATABASE_URL=postgres://db\n" || secrets() != 0 || !strings.Contains(printed, "--force") {
+		t.Fatalf("an unrelated file was touched or a secret made: %q, %d secrets: %s", data, secrets(), printed)
+	}
+	c.wantExit(ExitError, "register", "--name", "careful", "--secret", "--secret-out", mine, "--no-dicom-permission")
+	if secrets() != 0 {
+		t.Fatal("register made a secret for a file it may not write")
+	}
+	c.must(nil, "app", "secret", "add", "--app", "careful", "--secret-out", mine, "--force")
+	if got := secretFileVar(t, mine, "AZURE_CLIENT_ID"); got != appID || secretFileVar(t, mine, "DATABASE_URL") != "" {
+		t.Fatalf("--force: client %q", got)
+	}
+	// Rotating into the file dicomreg wrote for this app needs no --force.
+	c.must(nil, "app", "secret", "rotate", "--app", "careful", "--secret-out", mine)
+	if n := secrets(); n != 2 {
+		t.Fatalf("%d secrets after rotate, want 2", n)
+	}
+	// `source file && program` hands the variables to the program.
+	out, err := exec.Command("bash", "-c", "source "+mine+" && printenv AZURE_CLIENT_ID").Output()
+	if err != nil || strings.TrimSpace(string(out)) != appID {
+		t.Fatalf("sourced file does not export AZURE_CLIENT_ID: %q %v", out, err)
+	}
+
+	pem := filepath.Join(dir, "existing.pem")
+	os.WriteFile(pem, []byte("-----BEGIN PRIVATE KEY-----\nnot mine to lose\n"), 0o600)
+	c.wantExit(ExitError, "app", "cert", "create", "--app", "careful", "--cert-out", pem)
+	if data, _ := os.ReadFile(pem); !strings.Contains(string(data), "not mine to lose") {
+		t.Fatal("cert create overwrote an existing key file")
+	}
+	var row struct {
+		KeyID string `json:"keyId"`
+	}
+	c.must(&row, "app", "cert", "create", "--app", "careful", "--cert-out", pem, "--force")
+	if row.KeyID == "" {
+		t.Error(`cert create shows "keyId": ""`)
+	}
+}
+
+// Item 10 of issue 14: what can be validated is validated before the first write; a secret the
+// output would drop is not made; a confidential app without a credential is called out; the
+// output ends with next steps.
+func TestRegisterValidatesFirstAndSaysWhatNext(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(23))
+	c := cliRun{t, srv}
+	wrong := strings.Replace(srv.Seeded().DicomServiceID, "mockdicom", "nosuchdicom", 1)
+	srv.ResetRequests()
+	c.wantExit(ExitNotFound, "register", "--name", "early", "--secret", "--role", "owner", "--dicom-service", wrong)
+	if w := srv.Requests().Writes; w != 0 || len(srv.Applications("early")) != 0 {
+		t.Fatalf("a wrong --dicom-service was found out after %d writes", w)
+	}
+	c.wantExit(ExitUsage, "register", "--name", "early", "--role", "owner", "--dicom-service", "garbage")
+	c.wantExit(ExitUsage, "register", "--name", "early", "--secret", "-o", "none")
+	if len(srv.Applications("early")) != 0 {
+		t.Fatal("-o none: an app was made for a secret that would be dropped")
+	}
+	printed := c.must(nil, "register", "--name", "early", "--no-dicom-permission")
+	if !strings.Contains(printed, "has no client secret or certificate") {
+		t.Errorf("no warning for an app without a credential:\n%s", printed)
+	}
+	file := filepath.Join(t.TempDir(), "early.env")
+	printed = c.must(nil, "register", "--name", "early", "--secret", "--secret-out", file, "--postman", "--no-dicom-permission")
+	for _, want := range []string{"Next steps:", "source " + file + " && dicomreg verify", "Token URL", "Callback URL " + converge.PostmanRedirectURI} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("next steps lack %q:\n%s", want, printed)
+		}
+	}
+	c.wantExit(ExitUsage, "app", "secret", "add", "--app", "early", "-o", "none")
+	c.wantExit(ExitUsage, "app", "secret", "add", "--app", "early", "--query", "keyId")
+	if n := len(srv.Applications("early")[0].Secrets); n != 1 {
+		t.Errorf("%d secrets: secret add made one the output would drop", n)
+	}
+}
+
+// Item 11 of issue 14: --print-manifest prints the manifest the flags amount to, which -f reads back.
+func TestPrintManifestRoundTrips(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(24))
+	c := cliRun{t, srv}
+	srv.ResetRequests()
+	manifest := c.must(nil, "register", "--name", "from-flags", "--postman", "--secret", "--public-client", "--print-manifest")
+	if srv.Requests().Reads+srv.Requests().Writes != 0 {
+		t.Fatal("--print-manifest called Graph")
+	}
+	var reg converge.Registration
+	if err := converge.LoadManifest([]byte(manifest), &reg); err != nil || reg.Name != "from-flags" || !reg.Postman || !reg.Secret || !reg.PublicClient {
+		t.Fatalf("manifest %q does not read back: %+v %v", manifest, reg, err)
+	}
 }
