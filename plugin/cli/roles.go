@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,6 +19,10 @@ type RoleOptions struct {
 	Assignee     string
 	Role         string
 	DicomService string
+	// ObjectID and PrincipalType name any principal (a user, a group) without a Graph lookup, as
+	// az role assignment create --assignee-object-id --assignee-principal-type does.
+	ObjectID      string
+	PrincipalType string
 }
 
 func newRoleCommand(f *Factory, cmd *cobra.Command, withRole bool, runF, run func(context.Context, *RoleOptions) error) *cobra.Command {
@@ -30,6 +35,8 @@ func newRoleCommand(f *Factory, cmd *cobra.Command, withRole bool, runF, run fun
 		fs.StringVar(&opts.Role, "role", "", "owner (DICOM Data Owner), reader (DICOM Data Reader), or a role name or id")
 	}
 	fs.StringVar(&opts.DicomService, "dicom-service", f.Getenv(EnvDICOMServiceID), "ARM id of the DICOM service ($"+EnvDICOMServiceID+")")
+	fs.StringVar(&opts.ObjectID, "assignee-object-id", "", "object id of any principal (a user, a group), used as is")
+	fs.StringVar(&opts.PrincipalType, "assignee-principal-type", "", "type of --assignee-object-id: User, Group or ServicePrincipal")
 	return cmd
 }
 
@@ -102,6 +109,23 @@ func (o *RoleOptions) check(needAssignee, needRole bool) error {
 	if o.DicomService == "" {
 		return usageErrorf("--dicom-service is required (the DICOM service's ARM id, or set $%s)", EnvDICOMServiceID)
 	}
+	if err := converge.CheckDICOMServiceID(o.DicomService); err != nil {
+		return err
+	}
+	if o.ObjectID != "" || o.PrincipalType != "" {
+		switch {
+		case o.Assignee != "":
+			return usageErrorf("give --assignee or --assignee-object-id, not both")
+		case !auth.IsGUID(o.ObjectID):
+			return usageErrorf("--assignee-object-id %q is not an object id (a GUID)", o.ObjectID)
+		case o.PrincipalType != converge.PrincipalUser && o.PrincipalType != converge.PrincipalGroup && o.PrincipalType != converge.PrincipalServicePrincipal:
+			return usageErrorf("--assignee-principal-type %q: use User, Group or ServicePrincipal", o.PrincipalType)
+		}
+		if needRole && o.Role == "" {
+			return usageErrorf("--role is required: owner, reader, or a role name or id")
+		}
+		return nil
+	}
 	if needAssignee && o.Assignee == "" {
 		return usageErrorf("--assignee is required (an app's name or app id, or a service principal's object id)")
 	}
@@ -143,6 +167,17 @@ func roleAssignRun(ctx context.Context, opts *RoleOptions) error {
 	client, err := opts.Directory()
 	if err != nil {
 		return err
+	}
+	if opts.ObjectID != "" {
+		msg, err := converge.EnsurePrincipalRole(ctx, client, opts.DicomService, opts.Role, opts.ObjectID, opts.PrincipalType, false)
+		if err != nil {
+			return err
+		}
+		if msg == "" {
+			msg = fmt.Sprintf("%s already holds %s there: nothing to change.", opts.ObjectID, opts.Role)
+		}
+		opts.IO.Progress("%s", msg)
+		return printRoles(ctx, opts.IO, client, opts.DicomService, opts.ObjectID)
 	}
 	sp, created, err := assigneePrincipal(ctx, client, opts.Assignee, true)
 	if err != nil {

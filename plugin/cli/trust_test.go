@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +177,29 @@ func TestPrintManifestRoundTrips(t *testing.T) {
 	if err := converge.LoadManifest([]byte(manifest), &reg); err != nil || reg.Name != "from-flags" || !reg.Postman || !reg.Secret || !reg.PublicClient {
 		t.Fatalf("manifest %q does not read back: %+v %v", manifest, reg, err)
 	}
+}
+
+// Item 5 of issue 14: verify's fix for a signed-in user's 403 is a command that works — run it,
+// and the same verify passes. Item 9: a --dicom-service that is no resource id is a usage error.
+func TestVerifyUserForbiddenHintWorks(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(25))
+	seeded := srv.Seeded()
+	appID, _ := addMockApp(t, srv, mockApp{name: "user-viewer", public: true, permission: true, consent: true})
+	verify := func() (int, string) {
+		f, out, errOut := registerFactory(srv)
+		code := run(context.Background(), f, []string{"verify", "--flow", "password", "--client-id", appID,
+			"--username", seeded.TestUsername, "--password", seeded.TestPassword,
+			"--dicom-url", srv.DICOMURL(), "--dicom-service", seeded.DicomServiceID, "-o", "json"})
+		return code, out.String() + errOut.String()
+	}
+	code, printed := verify()
+	m := regexp.MustCompile(`dicomreg (role assign [^"\n]*)`).FindStringSubmatch(printed)
+	if code == ExitOK || m == nil || !strings.Contains(m[1], "--assignee-principal-type User") {
+		t.Fatalf("want a 403 with a role assign fix for the user: exit %d\n%s", code, printed)
+	}
+	cliRun{t, srv}.must(nil, strings.Fields(m[1])...)
+	if code, printed := verify(); code != ExitOK {
+		t.Fatalf("after running the hint: exit %d\n%s", code, printed)
+	}
+	cliRun{t, srv}.wantExit(ExitUsage, "role", "assign", "--assignee", appID, "--role", "owner", "--dicom-service", "garbage")
 }

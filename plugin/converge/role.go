@@ -26,6 +26,21 @@ func RoleID(ctx context.Context, dir Directory, scope, role string) (string, err
 // resource group or subscription covers the service). It returns what it did ("" when nothing);
 // spJustCreated skips the lookup: a new principal holds no roles.
 func EnsureRole(ctx context.Context, dir Directory, scope, role, spID string, spJustCreated bool) (string, error) {
+	return EnsurePrincipalRole(ctx, dir, scope, role, spID, PrincipalServicePrincipal, spJustCreated)
+}
+
+// Principal types of a role assignment, as ARM names them.
+const (
+	PrincipalServicePrincipal = "ServicePrincipal"
+	PrincipalUser             = "User"
+	PrincipalGroup            = "Group"
+)
+
+// EnsurePrincipalRole is EnsureRole for any principal by object id and type (a user, a group), as
+// az role assignment create --assignee-object-id --assignee-principal-type does: ARM then needs
+// no directory lookup.
+func EnsurePrincipalRole(ctx context.Context, dir Directory, scope, role, principalID, principalType string, justCreated bool) (string, error) {
+	spID, spJustCreated := principalID, justCreated
 	id, err := RoleID(ctx, dir, scope, role)
 	if err != nil {
 		return "", err
@@ -41,8 +56,11 @@ func EnsureRole(ctx context.Context, dir Directory, scope, role, spID string, sp
 			}
 		}
 	}
-	if _, err := dir.CreateRoleAssignment(ctx, scope, newGUID(), id, spID, "ServicePrincipal"); err != nil {
+	if _, err := dir.CreateRoleAssignment(ctx, scope, newGUID(), id, spID, principalType); err != nil {
 		return "", err
+	}
+	if principalType != PrincipalServicePrincipal {
+		return fmt.Sprintf("assigned role %s to %s %s on %s", role, strings.ToLower(principalType), spID, scope), nil
 	}
 	return fmt.Sprintf("assigned role %s to the service principal on %s", role, scope), nil
 }
