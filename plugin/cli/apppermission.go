@@ -112,9 +112,18 @@ func permissionChangeRun(ctx context.Context, opts *PermissionOptions, add bool)
 	c := converge.PermissionRemoval(app, perm)
 	if add {
 		c = converge.Additions(app, &converge.Registration{}, perm)
+	} else if c.Empty() {
+		// As the other removes: removing what is not there is "not found" (exit 3).
+		return notFoundf("%s does not request %s / %s: nothing to remove", app.DisplayName, perm.Resource.DisplayName, perm.Scope)
 	}
 	if err := applyChange(ctx, opts.IO, client, app, c); err != nil {
 		return err
+	}
+	if !add {
+		// Graph keeps the admin consent of a permission the app stops requesting; say so, so a
+		// later 'grant' answering "already as asked" is no surprise.
+		opts.IO.Warn("the admin consent for %s / %s stays (Graph keeps oauth2PermissionGrants); revoke it in the portal (Enterprise applications → %s → Permissions) if it should go",
+			perm.Resource.DisplayName, perm.Scope, app.DisplayName)
 	}
 	return printPermissions(ctx, opts.IO, client, app)
 }

@@ -249,6 +249,18 @@ func appUpdateRun(ctx context.Context, opts *AppUpdateOptions) error {
 	}
 	c := converge.Change{Patch: map[string]any{}}
 	if opts.Changed("name") && opts.Name != app.DisplayName {
+		// The same rule as app create: a name another app has would make both ambiguous to
+		// every --app and register that names them.
+		twins, err := client.FindApplications(ctx, opts.Name)
+		if err != nil {
+			return err
+		}
+		for _, t := range twins {
+			if t.ID != app.ID {
+				return &converge.ConflictError{Msg: `an app registration named "` + opts.Name + `" exists (appId ` + t.AppID +
+					"); renaming " + app.DisplayName + " to it would make both ambiguous. Choose another name."}
+			}
+		}
 		c.Patch["displayName"] = opts.Name
 	}
 	if opts.Changed("public-client") && opts.PublicClient != converge.IsPublicClient(app) {
@@ -285,5 +297,9 @@ func appDeleteRun(ctx context.Context, opts *AppRefOptions) error {
 		return err
 	}
 	opts.IO.Progress("Deleted app registration %s (appId %s).", app.DisplayName, app.AppID)
+	// Entra deletes the app's service principal with it (soft-deleted for 30 days); its Azure
+	// role assignments are not removed and show as "Identity not found" until removed.
+	opts.IO.Warn("role assignments of %s's service principal stay on their scopes (Azure RBAC does not remove them): 'dicomreg role list --dicom-service <id>' shows them",
+		app.DisplayName)
 	return opts.IO.Print(viewOf(app))
 }

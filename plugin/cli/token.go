@@ -208,7 +208,17 @@ func tokenDecodeRun(_ context.Context, opts *TokenDecodeOptions) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	return opts.IO.Print(decodedToken{Header: t.Header, Claims: t.Claims, Checks: dicom.CheckToken(t, opts.Now(), opts.Tenant())})
+	checks := dicom.CheckToken(t, opts.Now(), opts.Tenant())
+	if err := opts.IO.Print(decodedToken{Header: t.Header, Claims: t.Claims, Checks: checks}); err != nil {
+		return err
+	}
+	// As verify: the exit code says whether the DICOM service would take the token.
+	for _, c := range checks {
+		if c.Severity == dicom.Error {
+			return fmt.Errorf("a DICOM service would refuse this token: %s: %s", c.Check, c.Message)
+		}
+	}
+	return nil
 }
 
 // namedTenant is the tenant the user named (--tenant, else AZURE_TENANT_ID), or "".

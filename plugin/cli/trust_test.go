@@ -203,3 +203,25 @@ func TestVerifyUserForbiddenHintWorks(t *testing.T) {
 	}
 	cliRun{t, srv}.wantExit(ExitUsage, "role", "assign", "--assignee", appID, "--role", "owner", "--dicom-service", "garbage")
 }
+
+// Items 3 and 9 of issue 14: a rename onto another app's name is refused as app create refuses
+// it; removing a permission the app does not request is "not found" (3), as the other removes;
+// app delete and permission remove say what they leave behind.
+func TestRenameRemoveAndDeleteSayWhatTheyDo(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(26))
+	c := cliRun{t, srv}
+	addMockApp(t, srv, mockApp{name: "taken"})
+	addMockApp(t, srv, mockApp{name: "mover", permission: true, consent: true})
+	c.wantExit(ExitError, "app", "update", "--app", "mover", "--name", "taken")
+	if len(srv.Applications("taken")) != 1 || len(srv.Applications("mover")) != 1 {
+		t.Fatal("the rename onto a taken name went through")
+	}
+	printed := c.must(nil, "app", "permission", "remove", "--app", "mover")
+	if !strings.Contains(printed, "admin consent") {
+		t.Errorf("permission remove does not say the consent stays:\n%s", printed)
+	}
+	c.wantExit(ExitNotFound, "app", "permission", "remove", "--app", "mover")
+	if printed := c.must(nil, "app", "delete", "--app", "mover"); !strings.Contains(printed, "role assignments") {
+		t.Errorf("app delete does not say its role assignments stay:\n%s", printed)
+	}
+}
