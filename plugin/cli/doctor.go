@@ -57,7 +57,9 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	reg.Now = opts.Now()
 	fs := dicom.Diagnose(reg)
 	out := doctorResult{App: reg.App.DisplayName, AppID: reg.App.AppID, Healthy: dicom.Worst(fs) != dicom.Error, Findings: fs}
-	if err := opts.IO.Print(out); err != nil {
+	// -o table shows the findings, which are what doctor is for (the result's other fields are
+	// one line each; they stay in json).
+	if err := opts.IO.PrintTable(out, fs); err != nil {
 		return err
 	}
 	if !out.Healthy {

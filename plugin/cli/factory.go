@@ -109,10 +109,18 @@ func (f *Factory) bindGlobal(fs *pflag.FlagSet) {
 // and warnings to stderr (unless --only-show-errors). The Factory is the real one.
 type Console interface {
 	Print(v any) error
+	// PrintTable prints v, or table instead of it for -o table without --query (az's table
+	// transformer).
+	PrintTable(v, table any) error
 	// Write puts raw bytes on stdout (a manifest, a script), outside -o.
 	Write(data []byte) error
 	Progress(format string, args ...any)
 	Warn(format string, args ...any)
+}
+
+// PrintTable writes a result whose -o table view is table.
+func (f *Factory) PrintTable(v, table any) error {
+	return output.Write(f.IO.Out, v, output.Options{Format: f.Global.Output, Query: f.Global.Query, Color: f.IO.IsStdoutTTY(), Table: table})
 }
 
 // Write puts raw bytes on stdout.

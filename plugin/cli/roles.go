@@ -223,10 +223,35 @@ func printRoles(ctx context.Context, io Console, client *directory.Client, scope
 		return err
 	}
 	rows := make([]roleRow, 0, len(all))
+	table := make([]roleTableRow, 0, len(all))
 	for _, ra := range all {
-		rows = append(rows, roleRowOf(ra))
+		row := roleRowOf(ra)
+		rows = append(rows, row)
+		table = append(table, roleTableRow{Principal: row.PrincipalID, PrincipalType: row.PrincipalType, Role: row.Role, Scope: shortScope(row.Scope, scope)})
 	}
-	return io.Print(rows)
+	return io.PrintTable(rows, table)
+}
+
+// roleTableRow is a role assignment as -o table shows it: who, which role by name, where — the
+// columns of az role assignment list's table (Principal, Role, Scope), the scope short.
+type roleTableRow struct {
+	Principal     string `json:"principal"`
+	PrincipalType string `json:"principalType"`
+	Role          string `json:"role"`
+	Scope         string `json:"scope"`
+}
+
+// shortScope names an assignment's scope by its last type/name pair ("dicomservices/mydicom",
+// "resourceGroups/rg"), or "this DICOM service" when it is the one asked about.
+func shortScope(scope, service string) string {
+	if strings.EqualFold(scope, service) {
+		return "this DICOM service"
+	}
+	parts := strings.Split(strings.Trim(scope, "/"), "/")
+	if len(parts) >= 2 {
+		return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+	}
+	return scope
 }
 
 func roleRemoveRun(ctx context.Context, opts *RoleOptions) error {

@@ -225,3 +225,25 @@ func TestRenameRemoveAndDeleteSayWhatTheyDo(t *testing.T) {
 		t.Errorf("app delete does not say its role assignments stay:\n%s", printed)
 	}
 }
+
+// Item 8 of issue 14: tables people can read — role list names the role and shortens the scope
+// (no 250-character id), doctor -o table shows its findings.
+func TestTablesShowWhatMatters(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(27))
+	c := cliRun{t, srv}
+	service := srv.Seeded().DicomServiceID
+	addMockApp(t, srv, mockApp{name: "tabled", role: mockgraph.RoleDICOMDataOwner})
+	printed := c.must(nil, "role", "list", "--dicom-service", service, "--assignee", "tabled", "-o", "table")
+	if !strings.Contains(printed, "DICOM Data Owner") || !strings.Contains(printed, "this DICOM service") || strings.Contains(printed, "/providers/Microsoft.Authorization") {
+		t.Errorf("role list -o table:\n%s", printed)
+	}
+	code, printed := c.do(nil, "doctor", "--app", "tabled", "--dicom-service", service, "-o", "table")
+	if code == ExitUsage || !strings.Contains(printed, "Severity") || !strings.Contains(printed, "Message") {
+		t.Errorf("doctor -o table (exit %d) hides the findings:\n%s", code, printed)
+	}
+	// With --query, the query's shape wins, as az's table transformer gives way to a query.
+	printed = c.must(nil, "role", "list", "--dicom-service", service, "--assignee", "tabled", "-o", "tsv", "--query", "[].role")
+	if strings.TrimSpace(printed) != "DICOM Data Owner" {
+		t.Errorf("--query [].role -o tsv: %q", printed)
+	}
+}

@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -112,4 +113,22 @@ func FuzzQueryKeyOrder(f *testing.F) {
 			t.Fatalf("%d keys from %d bytes", len(keys), len(q))
 		}
 	})
+}
+
+// A command's table view replaces the value for -o table, and only without --query.
+func TestTableTransformerOnlyWithoutQuery(t *testing.T) {
+	v := map[string]any{"id": "x", "findings": []any{map[string]any{"check": "aud"}}}
+	table := []map[string]string{{"check": "aud"}}
+	var b bytes.Buffer
+	if err := Write(&b, v, Options{Format: Table, Table: table}); err != nil || b.String() != "Check\n-----\naud\n" {
+		t.Errorf("table view: %q %v", b.String(), err)
+	}
+	b.Reset()
+	if err := Write(&b, v, Options{Format: JSON, Table: table}); err != nil || !strings.Contains(b.String(), `"findings"`) {
+		t.Errorf("json ignores the table view: %q %v", b.String(), err)
+	}
+	b.Reset()
+	if err := Write(&b, v, Options{Format: Table, Table: table, Query: "findings"}); err != nil || b.String() != "Check\n-----\naud\n" {
+		t.Errorf("with --query: %q %v", b.String(), err)
+	}
 }

@@ -34,6 +34,10 @@ type Options struct {
 	Format string
 	Query  string // JMESPath
 	Color  bool   // jsonc on a terminal
+	// Table is what -o table shows instead of the value when no --query is given: a command's
+	// table transformer, as az's (knack format_table uses it only when the query is not active),
+	// for results whose useful fields are nested or too long for a column.
+	Table any
 }
 
 // Error is a bad --output or --query; the CLI maps it to a usage error.
@@ -68,6 +72,9 @@ func isFormat(f string) bool {
 func Write(w io.Writer, v any, o Options) error {
 	if err := o.Validate(); err != nil {
 		return err
+	}
+	if o.Format == Table && o.Query == "" && o.Table != nil {
+		v = o.Table
 	}
 	data, err := normalize(v)
 	if err != nil {
