@@ -56,12 +56,16 @@ dicomreg app redirect add --app my-web-viewer --redirect-uri https://viewer.exam
 
 // NewCmdRedirectRemove is `app redirect remove`.
 func NewCmdRedirectRemove(f *Factory, runF func(context.Context, *RedirectOptions) error) *cobra.Command {
-	return newRedirectCommand(f, &cobra.Command{
+	cmd := newRedirectCommand(f, &cobra.Command{
 		Use:   "remove",
 		Short: "Remove redirect URIs (from --platform if given, else from every platform)",
 		Example: `dicomreg app redirect remove --app my-viewer --redirect-uri http://localhost:8400
 dicomreg app redirect remove --app my-viewer --postman`,
 	}, runF, redirectRemoveRun)
+	// remove looks in every platform unless --platform narrows it: help must not show add's default.
+	platform := cmd.Flags().Lookup("platform")
+	platform.DefValue, platform.Usage = "", "only from this platform: mobile, web or spa (default: every platform)"
+	return cmd
 }
 
 // NewCmdRedirectList is `app redirect list`.

@@ -247,3 +247,14 @@ func TestTablesShowWhatMatters(t *testing.T) {
 		t.Errorf("--query [].role -o tsv: %q", printed)
 	}
 }
+
+// Item 11 of issue 14: `app redirect remove --help` shows no --platform default it does not use.
+func TestRedirectRemoveHelpHasNoPlatformDefault(t *testing.T) {
+	f, out, _ := testFactory(nil)
+	if code := run(context.Background(), f, []string{"app", "redirect", "remove", "--help"}); code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if help := out.String(); strings.Contains(help, `(default "mobile")`) || !strings.Contains(help, "default: every platform") {
+		t.Errorf("help:\n%s", help)
+	}
+}
