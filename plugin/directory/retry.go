@@ -95,7 +95,8 @@ func (p *waitPolicy) Do(req *policy.Request) (*http.Response, error) {
 	serr := p.sleep(req.Raw().Context(), delay)
 	done()
 	if serr != nil {
-		return resp, serr
+		resp.Body.Close()
+		return nil, serr
 	}
 	resp.Header.Set(retryAfterMSHeader, "1")
 	return resp, nil
