@@ -25,9 +25,9 @@ func FuzzManifest(f *testing.F) {
 // FuzzPendingSecret feeds the --secret-out file reader (a file a user may have edited) arbitrary
 // content: it finds a pending secret only for the right app and only with a dicomreg name.
 func FuzzPendingSecret(f *testing.F) {
-	f.Add([]byte("# "+pendingSecretMarker+"dicomreg-abc\nAZURE_TENANT_ID=t\nAZURE_CLIENT_ID=app\n"))
+	f.Add([]byte("# " + pendingSecretMarker + "dicomreg-abc\nAZURE_TENANT_ID=t\nAZURE_CLIENT_ID=app\n"))
 	f.Add([]byte("AZURE_TENANT_ID=t\nAZURE_CLIENT_ID=app\nAZURE_CLIENT_SECRET=s\n"))
-	f.Add([]byte("# "+pendingSecretMarker+"not-ours\nAZURE_CLIENT_ID=app\n"))
+	f.Add([]byte("# " + pendingSecretMarker + "not-ours\nAZURE_CLIENT_ID=app\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(dir, "client.env")
