@@ -37,6 +37,8 @@ func (s *Server) registerControl(r *mux.Router) {
 	r.HandleFunc(pathRequests, s.handleRequests).Methods(http.MethodGet, http.MethodDelete)
 	r.HandleFunc(pathErrors, s.handleErrors).Methods(http.MethodPost, http.MethodDelete)
 	r.HandleFunc(pathEnv, func(w http.ResponseWriter, _ *http.Request) { httpx.WriteJSON(w, http.StatusOK, s.Env()) }).Methods(http.MethodGet)
+	s.registerWorkloadControl(r)
+	s.registerKeyControl(r)
 }
 
 func controlError(w http.ResponseWriter, status int, format string, args ...any) {

@@ -21,12 +21,15 @@ const (
 	EnvTestPassword  = "DICOMREG_TEST_PASSWORD"
 	EnvSSLCertFile   = "SSL_CERT_FILE"
 	EnvMockURL       = "MOCKGRAPH_URL"
+	// App Service's managed identity variables (app-service/overview-managed-identity.md).
+	EnvIdentityEndpoint = "IDENTITY_ENDPOINT"
+	EnvIdentityHeader   = "IDENTITY_HEADER"
 )
 
 // Env is what a client needs to talk to this server instead of Azure, by variable name.
 func (s *Server) Env() map[string]string {
 	seeded := s.Seeded()
-	return map[string]string{
+	env := map[string]string{
 		EnvAuthorityHost: s.AuthorityHost(),
 		EnvTenantID:      s.TenantID(),
 		EnvClientID:      seeded.AdminAppID,
@@ -40,6 +43,10 @@ func (s *Server) Env() map[string]string {
 		EnvSSLCertFile:   s.CAFile(),
 		EnvMockURL:       s.URL(),
 	}
+	if s.opts.ManagedIdentityEnv {
+		env[EnvIdentityEndpoint], env[EnvIdentityHeader] = s.ManagedIdentityEndpoint(), s.IdentityHeader()
+	}
+	return env
 }
 
 // WriteEnvFile writes Env as `export NAME='value'` lines, atomically and readable only by the

@@ -29,6 +29,15 @@ type Options struct {
 	// ReplicationDelay hides new Graph objects from reads by id and SP creation for this long.
 	ReplicationDelay time.Duration
 	Faults           Faults
+	// ManagedIdentityEnv puts IDENTITY_ENDPOINT and IDENTITY_HEADER in the env file, so
+	// ManagedIdentityCredential (and DefaultAzureCredential without AZURE_CLIENT_SECRET) uses the
+	// mock's App Service-style managed identity endpoint.
+	ManagedIdentityEnv bool
+	// KeyRotation rotates the token-signing key this often on the server's clock (0: never);
+	// KeyGrace is how long a replaced key stays published and accepted (default: KeyRotation,
+	// else 24 h for rotations through the control API).
+	KeyRotation time.Duration
+	KeyGrace    time.Duration
 	// AccessLog, when set, gets one line per request.
 	AccessLog io.Writer
 	// ReadHeaderTimeout bounds how long a client may take to send its request headers (slow

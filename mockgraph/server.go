@@ -35,6 +35,7 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/rng"
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 	"github.com/dicomreg/dicomreg/mockgraph/tlsca"
+	"github.com/dicomreg/dicomreg/mockgraph/workload"
 )
 
 // seedAge is how long before start the seeded tenant was made.
@@ -63,6 +64,8 @@ type Server struct {
 
 	clientOnce sync.Once
 	client     *http.Client // Client's, shared like httptest.Server's
+
+	roll rollover // signing-key rotation schedule
 }
 
 // New builds and starts a server; it is serving when New returns.
@@ -105,9 +108,11 @@ func NewWithOptions(o Options) (*Server, error) {
 		return nil, err
 	}
 	now := s.clock.Now()
-	if s.keys, err = tokenKeys(priv); err != nil {
+	shared, err := tokenKeys(priv)
+	if err != nil {
 		return nil, err
 	}
+	s.keys = shared.Fork() // this server's rollovers are its own
 	if s.ca, err = tlsca.New(now.AddDate(0, 0, -1)); err != nil {
 		return nil, err
 	}
@@ -211,9 +216,12 @@ func (s *Server) handler() http.Handler {
 	graphapi.New(graphapi.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, ReplicationDelay: s.ReplicationDelay}).Register(r)
 	arm.New(arm.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand}).Register(r)
 	dicomweb.New(dicomweb.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand}).Register(r)
-	s.identity = identity.New(identity.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand})
+	workload.Register(r)
+	s.identity = identity.New(identity.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, HTTPClient: s.issuerClient()})
 	s.identity.Register(r)
+	r.HandleFunc(identity.PathManagedIdentity, s.identity.HandleManagedIdentity(s.IdentityHeader()))
 	var h http.Handler = r
+	h = s.rollKeys(h)
 	h = s.faults.wrap(h)
 	h = limitBody(h)
 	h = s.counter.wrap(h)

@@ -102,6 +102,7 @@ func (a *API) Register(r *mux.Router) {
 	for _, rt := range routes {
 		sub.Handle(rt.path, a.dispatch(rt.m))
 	}
+	a.registerFederated(sub)
 	sub.PathPrefix("/").Handler(a.serve(unknownSegment))
 }
 

@@ -24,10 +24,11 @@ func TestServicePrincipals(t *testing.T) {
 		"servicePrincipalNames/any(c:c eq 'api://dicomreg-test')":            1,
 		"servicePrincipalNames/any(c:c eq '" + tenant.DICOMResource + "/')":  1,
 		"servicePrincipalNames/any(c:c eq 'https://nowhere')":                0,
+		"servicePrincipalType eq 'ManagedIdentity'":                          2,
 		"startswith(displayName,'Azure API')":                                1,
 		"id eq '" + sp.str("id") + "' and displayName eq 'nope'":             0,
 		"appId in ('" + app.str("appId") + "', '" + tenant.GraphAppID + "')": 2,
-		"accountEnabled eq true and not (displayName eq 'api')":              5,
+		"accountEnabled eq true and not (displayName eq 'api')":              7, // 5 seeded principals + 2 managed identities
 	}
 	for f, want := range filters {
 		res := e.call(http.MethodGet, "/v1.0/servicePrincipals?$count=true&$filter="+url.QueryEscape(f), nil, "ConsistencyLevel", "eventual").must(t, http.StatusOK)

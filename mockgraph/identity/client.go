@@ -59,6 +59,12 @@ func (s *Service) authenticate(d *tenant.Directory, c *client, req *tokenRequest
 		if c.App == nil {
 			return "", clientErr(codeAssertionSignature, "Client assertion contains an invalid signature. [Reason - The key was not found.]")
 		}
+		if _, external := federatedIssuer(req.Assertion); external {
+			if e := s.verifyFederated(d, c.App, req.Assertion, now); e != nil {
+				return "", e
+			}
+			return acrCertificate, nil
+		}
 		if e := s.verifyAssertion(req.Assertion, c.App, tokenAudience, now); e != nil {
 			return "", e
 		}

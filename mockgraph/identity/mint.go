@@ -40,6 +40,8 @@ type issue struct {
 	ClientInfo bool
 	// Refresh is the grant a new refresh token continues; nil when none is issued.
 	Refresh *refreshGrant
+	// ManagedIdentityResource is the ARM id of a managed identity's resource (xms_mirid).
+	ManagedIdentityResource string
 }
 
 // refreshGrant is what a refresh token stands for.
@@ -150,6 +152,9 @@ func (s *Service) accessClaims(in *issue, now, exp time.Time) map[string]any {
 		}
 		if len(in.Roles) > 0 {
 			c["roles"] = in.Roles
+		}
+		if in.ManagedIdentityResource != "" {
+			c["xms_mirid"] = in.ManagedIdentityResource
 		}
 		return c
 	}

@@ -44,6 +44,8 @@ type Config struct {
 	Keys  *keys.Keys
 	Clock clock.Clock
 	Rand  *rng.Source
+	// HTTPClient fetches external issuers' keys for federated credentials; nil: http.DefaultClient.
+	HTTPClient *http.Client
 }
 
 // Service serves the identity endpoints. Codes, device codes, refresh tokens, pending sign-ins
@@ -56,6 +58,8 @@ type Service struct {
 	refresh   *ttlStore[*refreshGrant]
 	pending   *ttlStore[*authorizeRequest]
 	jtis      *ttlStore[struct{}]
+	// issuerKeys are external OIDC issuers' keys, for federated identity credentials.
+	issuerKeys *issuerKeyCache
 }
 
 // New returns the token service.
@@ -68,6 +72,12 @@ func New(cfg Config) *Service {
 		refresh:   newTTLStore[*refreshGrant](maxRefreshTokens),
 		pending:   newTTLStore[*authorizeRequest](maxCodes),
 		jtis:      newTTLStore[struct{}](maxRefreshTokens),
+		issuerKeys: newIssuerKeyCache(func() *http.Client {
+			if cfg.HTTPClient != nil {
+				return cfg.HTTPClient
+			}
+			return http.DefaultClient
+		}),
 	}
 }
 

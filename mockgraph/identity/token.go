@@ -56,6 +56,7 @@ func (s *Service) token(r *http.Request, ver endpointVersion) (map[string]any, *
 	if req.ClientID == "" && req.Assertion != "" {
 		req.ClientID = assertionIssuer(req.Assertion)
 	}
+	s.warmIssuerKeys(r.Context(), req) // federated credentials: the issuer's keys, before the lock
 	call := &tokenCall{req: req, ver: ver, base: httpx.BaseURL(r), seg: seg, now: s.cfg.Clock.Now()}
 	var in *issue
 	switch req.GrantType {

@@ -12,8 +12,8 @@ import (
 // backends is every signer this build and machine can use for k's key.
 func backends(t testing.TB, k *Keys) map[string]signer {
 	t.Helper()
-	all := map[string]signer{BackendGo: goSigner{k.priv}}
-	if s := newOpenSSLSigner(k.priv); s != nil {
+	all := map[string]signer{BackendGo: goSigner{k.PrivateKey()}}
+	if s := newOpenSSLSigner(k.PrivateKey()); s != nil {
 		all[s.backend()] = s
 	}
 	return all
@@ -21,9 +21,14 @@ func backends(t testing.TB, k *Keys) map[string]signer {
 
 // withSigner is k signing with s.
 func withSigner(k *Keys, s signer) *Keys {
-	u := &upgradingSigner{fallback: goSigner{k.priv}}
+	a := k.active()
+	u := &upgradingSigner{fallback: goSigner{a.priv}}
 	u.fast.Store(&s)
-	return &Keys{priv: k.priv, certDER: k.certDER, kid: k.kid, jwks: k.jwks, header: k.header, signer: u}
+	c := *a
+	c.signer = u
+	w := &Keys{}
+	w.ring.Store((&ring{active: &c, keys: []*key{&c}}).sealed())
+	return w
 }
 
 func TestEverySignerMintsTokensTheValidatorAccepts(t *testing.T) {
@@ -31,7 +36,7 @@ func TestEverySignerMintsTokensTheValidatorAccepts(t *testing.T) {
 	now := time.Now()
 	for name, s := range backends(t, k) {
 		t.Run(name, func(t *testing.T) {
-			if !agrees(s, &k.priv.PublicKey) {
+			if !agrees(s, &k.PrivateKey().PublicKey) {
 				t.Fatal("signature does not verify with crypto/rsa")
 			}
 			tok, err := withSigner(k, s).Sign(claimsAt(now))
@@ -42,7 +47,7 @@ func TestEverySignerMintsTokensTheValidatorAccepts(t *testing.T) {
 				t.Fatalf("own token rejected: %v", err)
 			}
 			header, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
-			if want := `{"typ":"JWT","alg":"RS256","x5t":"` + k.kid + `","kid":"` + k.kid + `"}`; string(header) != want {
+			if want := `{"typ":"JWT","alg":"RS256","x5t":"` + k.KeyID() + `","kid":"` + k.KeyID() + `"}`; string(header) != want {
 				t.Errorf("header %s, want %s", header, want)
 			}
 		})
@@ -52,7 +57,7 @@ func TestEverySignerMintsTokensTheValidatorAccepts(t *testing.T) {
 func TestSignerUpgradesToTheFastestBackend(t *testing.T) {
 	k := fixture(t)
 	want := BackendGo
-	if s := newOpenSSLSigner(k.priv); s != nil {
+	if s := newOpenSSLSigner(k.PrivateKey()); s != nil {
 		want = s.backend()
 	}
 	if got := k.AwaitBackend(); got != want {
@@ -66,14 +71,14 @@ func TestBrokenSignerIsNeverUsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if agrees(goSigner{other}, &k.priv.PublicKey) {
+	if agrees(goSigner{other}, &k.PrivateKey().PublicKey) {
 		t.Fatal("a signer with another key passed the self-test")
 	}
 }
 
 func TestBackendEnvForcesGo(t *testing.T) {
 	t.Setenv(BackendEnv, backendForceGo)
-	s := newSigner(fixture(t).priv)
+	s := newSigner(fixture(t).PrivateKey())
 	s.wait()
 	if got := s.backend(); got != BackendGo {
 		t.Fatalf("backend %q with %s=%s", got, BackendEnv, backendForceGo)

@@ -58,10 +58,12 @@ func (k *Keys) Validate(token string, e Expect) (map[string]any, error) {
 	p := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation(), jwt.WithJSONNumber())
 	claims := jwt.MapClaims{}
 	_, err := p.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
-		if kid, _ := t.Header["kid"].(string); kid != k.kid {
+		kid, _ := t.Header["kid"].(string)
+		c, ok := k.lookup(kid, e.Now)
+		if !ok {
 			return nil, invalid(ReasonKeyID, "kid %q is not in the key set", kid)
 		}
-		return &k.priv.PublicKey, nil
+		return &c.priv.PublicKey, nil
 	})
 	if err != nil {
 		var ite *InvalidTokenError

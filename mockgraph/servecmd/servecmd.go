@@ -32,6 +32,7 @@ It is a TEST SERVER: it issues real-looking tokens for a fake tenant. Never use 
 
 Usage:
   mockgraph serve [flags]     run the mock until SIGINT/SIGTERM
+  mockgraph token github|k8s  mint a GitHub-Actions- or Kubernetes-shaped workload token (see mockgraph token --help)
   mockgraph version
 
 Examples:
@@ -65,6 +66,9 @@ type serveOptions struct {
 	accessLog        bool
 	allowRemote      bool
 	exitWithParent   bool
+	managedIdentity  bool
+	rotateKeys       time.Duration
+	keyGrace         time.Duration
 }
 
 func bindServeFlags(fs *pflag.FlagSet, o *serveOptions) {
@@ -84,6 +88,9 @@ func bindServeFlags(fs *pflag.FlagSet, o *serveOptions) {
 	fs.BoolVar(&o.noDICOM, "no-dicom-principal", false, "leave out the Azure API for DICOM principal (a tenant with no DICOM service yet)")
 	fs.BoolVar(&o.accessLog, "access-log", false, "log one line per request to stderr (never headers or bodies)")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fs.BoolVar(&o.managedIdentity, "managed-identity-env", false, "write IDENTITY_ENDPOINT and IDENTITY_HEADER (App Service managed identity) to the env file")
+	fs.DurationVar(&o.rotateKeys, "rotate-keys-every", 0, "roll the token-signing key this often on the mock's clock (0: never; POST /mock/keys rotates now)")
+	fs.DurationVar(&o.keyGrace, "key-grace", 0, "how long a replaced signing key stays in the JWKS and valid (default: the rotation period, else 24h)")
 	fs.BoolVar(&o.exitWithParent, "exit-with-parent", false, "shut down when the process that started this one exits (no orphaned mocks in CI)")
 }
 
@@ -100,6 +107,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, "mockgraph", Version)
 		return exitOK
+	case "token":
+		return runTokenCommand(ctx, args[1:], stdout, stderr)
 	case "serve":
 	default:
 		fmt.Fprintf(stderr, "mockgraph: unknown command %q\n\n%s", args[0], usage)
@@ -139,7 +148,8 @@ func (o serveOptions) options(stderr io.Writer) (mockgraph.Options, error) {
 		Addr: o.addr, TenantID: o.tenantID, StatePath: o.stateFile, KeyFile: o.keyFile, CAFile: o.caFile,
 		TLSNames: o.tlsNames, NoDICOMPrincipal: o.noDICOM, ReplicationDelay: o.replicationDelay,
 		Faults: mockgraph.Faults{Rate429: o.rate429, Rate503: o.rate503, RetryAfter: o.retryAfter, Latency: o.latency},
-		Clock:  clock.New(),
+		Clock:  clock.New(), ManagedIdentityEnv: o.managedIdentity,
+		KeyRotation: o.rotateKeys, KeyGrace: o.keyGrace,
 	}
 	if o.seed != "" {
 		n, err := strconv.ParseUint(o.seed, 10, 64)

@@ -29,8 +29,9 @@ type Directory struct {
 	firstParty    map[string]FirstPartyClient
 	changeFeed    []ChangeFeedEntry
 
-	secretHashes map[string][]byte // password credential keyId → SHA-256 of the secret
-	userPassword map[string][]byte // user id → SHA-256 of the password
+	secretHashes map[string][]byte                        // password credential keyId → SHA-256 of the secret
+	federated    map[string][]FederatedIdentityCredential // lower-case app object id → its credentials
+	userPassword map[string][]byte                        // user id → SHA-256 of the password
 
 	appByAppID      map[string]string   // lower-case appId → object id
 	appByUniqueName map[string]string   // lower-case uniqueName → object id
@@ -56,6 +57,7 @@ func NewDirectory(tenantID string) *Directory {
 		instances:       newTable[DicomInstance](),
 		firstParty:      map[string]FirstPartyClient{},
 		secretHashes:    map[string][]byte{},
+		federated:       map[string][]FederatedIdentityCredential{},
 		userPassword:    map[string][]byte{},
 		appByAppID:      map[string]string{},
 		appByUniqueName: map[string]string{},
@@ -150,6 +152,7 @@ func (d *Directory) DeleteApplication(id string) bool {
 		delete(d.secretHashes, p.KeyID)
 	}
 	d.unindexName(a)
+	delete(d.federated, key(a.ID))
 	delete(d.appByAppID, key(a.AppID))
 	if a.UniqueName != nil {
 		delete(d.appByUniqueName, key(*a.UniqueName))

@@ -34,6 +34,9 @@ type snapshot struct {
 	FirstPartyClients  []FirstPartyClient       `json:"firstPartyClients"`
 	SecretHashes       map[string][]byte        `json:"secretHashes"`
 	UserPasswords      map[string][]byte        `json:"userPasswordHashes"`
+	// Federated are the apps' federated identity credentials by app object id (absent in files
+	// written before they existed).
+	Federated map[string][]FederatedIdentityCredential `json:"federatedIdentityCredentials,omitempty"`
 }
 
 // MarshalState encodes the directory as a state file's content.
@@ -44,7 +47,7 @@ func MarshalState(d *Directory) ([]byte, error) {
 		Grants: d.grants.all(), AppRoleAssignments: d.appRoleAssign.all(), RoleAssignments: d.roleAssign.all(),
 		Subscriptions: d.subscriptions.all(), DicomServices: d.dicomServices.all(),
 		DicomInstances: d.instances.all(), ChangeFeed: d.changeFeed,
-		SecretHashes: d.secretHashes, UserPasswords: d.userPassword,
+		SecretHashes: d.secretHashes, UserPasswords: d.userPassword, Federated: d.federated,
 	}
 	for _, c := range d.firstParty {
 		s.FirstPartyClients = append(s.FirstPartyClients, c)
@@ -120,6 +123,11 @@ func UnmarshalState(data []byte) (*Directory, error) {
 	}
 	for k, v := range s.UserPasswords {
 		d.userPassword[k] = v
+	}
+	for k, v := range s.Federated {
+		if d.Application(k) != nil {
+			d.PutFederatedCredentials(k, v)
+		}
 	}
 	return d, nil
 }

@@ -37,6 +37,13 @@ type SeedResult struct {
 	AzureCLIPrincipal  string    `json:"azureCliPrincipalId"`
 	AdminSecretKeyID   string    `json:"adminSecretKeyId"`
 	AdminSecretExpires time.Time `json:"adminSecretExpires"`
+	// The managed identities (identities.go): client id, principal (object) id, ARM resource id.
+	SystemIdentityClientID    string `json:"systemIdentityClientId,omitempty"`
+	SystemIdentityPrincipalID string `json:"systemIdentityPrincipalId,omitempty"`
+	SystemIdentityResourceID  string `json:"systemIdentityResourceId,omitempty"`
+	UserIdentityClientID      string `json:"userIdentityClientId,omitempty"`
+	UserIdentityPrincipalID   string `json:"userIdentityPrincipalId,omitempty"`
+	UserIdentityResourceID    string `json:"userIdentityResourceId,omitempty"`
 }
 
 // GraphAppRoles are Microsoft Graph's application permissions the mock knows.
@@ -172,5 +179,6 @@ func Seed(r *rng.Source, o SeedOptions) *Directory {
 	res.SubscriptionID, res.DicomServiceHost, res.DicomServiceID = sub.ID, svc.HostName(), svc.ResourceID()
 	d.PutRoleAssignment(&RoleAssignment{Name: r.GUID(), Scope: "/subscriptions/" + sub.ID, RoleDefinitionID: RoleDefOwner,
 		PrincipalID: adminSP.ID, PrincipalType: "ServicePrincipal", Description: "seeded: mock admin", CreatedOn: now, UpdatedOn: now})
+	seedIdentities(d, sub.ID, svc.ResourceGroup, now)
 	return d
 }
