@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X github.com/dicomreg/dicomreg/plugin/cli.Version=$(VERSION)
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
 
-.PHONY: all build test vet fmt-check tidy-check demo bench bench-peer check-msal-node check-az fuzz load clean help
+.PHONY: all build test vet fmt-check tidy-check demo bench bench-peer check-msal-node check-az check-postman fuzz load clean help
 
 all: build
 
@@ -49,6 +49,9 @@ check-msal-node: ## Microsoft's MSAL for Node (npm) against the mock: four flows
 
 check-az: ## the azure-cli sign-in flow against the real Azure CLI (needs az, `az login` and the network)
 	DICOMREG_CHECK_AZ=1 $(GO) test -count=1 -run '^TestAzureCLIFlow$$' -v ./plugin/auth
+
+check-postman: ## the exported Postman collection, run by newman (npm) against the mock: token, store, search, retrieve, metadata
+	@bash scripts/postman-check.sh
 
 load: ## 200 clients for 60 s against mockgraph built with -race (LOAD_CLIENTS, LOAD_DURATION)
 	@bash scripts/load.sh
