@@ -3,10 +3,13 @@ package conformance_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/dicomreg/dicomreg/conformance"
 	"github.com/dicomreg/dicomreg/mockgraph"
+	"github.com/dicomreg/dicomreg/mockgraph/workload"
 )
 
 // mockTarget points the suite at a fresh bundled mock.
@@ -34,7 +37,23 @@ func mockTarget(t *testing.T) *conformance.Target {
 			return srv.ApproveDeviceCode(userCode, seeded.TestUsername)
 		},
 		AdvanceClock: srv.Clock().Advance,
-		GraphWrites:  func() int { return srv.Requests().Writes },
+		MintWorkloadToken: func(_ context.Context, kind, subject string) (string, string, string, error) {
+			if kind == "github" {
+				tok, err := srv.MintGitHubToken(workload.GitHubRequest{Repository: subject, Branch: "main"})
+				return srv.GitHubIssuer(), "repo:" + subject + ":ref:refs/heads/main", tok, err
+			}
+			ns, sa, _ := strings.Cut(subject, "/")
+			tok, err := srv.MintKubernetesToken(workload.KubernetesRequest{Namespace: ns, ServiceAccount: sa})
+			return srv.KubernetesIssuer(), "system:serviceaccount:" + ns + ":" + sa, tok, err
+		},
+		ManagedIdentityEndpoint:    srv.ManagedIdentityEndpoint(),
+		ManagedIdentityHeader:      srv.IdentityHeader(),
+		ManagedIdentityPrincipalID: seeded.UserIdentityPrincipalID,
+		RotateSigningKey: func(_ context.Context, grace time.Duration) error {
+			_, err := srv.RotateKeys(grace)
+			return err
+		},
+		GraphWrites: func() int { return srv.Requests().Writes },
 	}
 }
 

@@ -19,7 +19,7 @@ type behaviour struct {
 // behaviours is the suite, in the order it runs; each entry stands alone.
 func behaviours() []behaviour {
 	var all []behaviour
-	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, aadstsBehaviours, tokenBehaviours} {
+	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, aadstsBehaviours, tokenBehaviours, secretlessBehaviours} {
 		all = append(all, group...)
 	}
 	return all

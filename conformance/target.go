@@ -57,6 +57,21 @@ type Target struct {
 	// converged `dicomreg register` can be shown to write nothing.
 	GraphWrites func() int
 
+	// MintWorkloadToken mints a token from an OIDC issuer the target serves for workload identity
+	// federation: kind "github" (subject OWNER/REPO, a job on branch main) or "k8s" (subject
+	// NAMESPACE/SERVICEACCOUNT); it returns the issuer URL, the token's sub and the token. nil: the
+	// target trusts only real issuers, whose tokens the suite cannot mint.
+	MintWorkloadToken func(ctx context.Context, kind, subject string) (issuer, sub, token string, err error)
+	// ManagedIdentityEndpoint and ManagedIdentityHeader are IDENTITY_ENDPOINT and IDENTITY_HEADER
+	// of an App Service-style managed identity, whose principal (object) id is
+	// ManagedIdentityPrincipalID; empty: the suite does not run inside such a host.
+	ManagedIdentityEndpoint    string
+	ManagedIdentityHeader      string
+	ManagedIdentityPrincipalID string
+	// RotateSigningKey rolls the token-signing key with the old one valid for grace (nil:
+	// Entra rolls its keys on its own schedule).
+	RotateSigningKey func(ctx context.Context, grace time.Duration) error
+
 	// Propagation bounds the wait for replication and role assignments to take effect; zero:
 	// the target is consistent at once, so every check is made exactly once.
 	Propagation time.Duration
@@ -76,6 +91,9 @@ const (
 	NeedDeviceApproval
 	NeedClock
 	NeedSignInForm
+	NeedWorkloadIssuer
+	NeedManagedIdentity
+	NeedKeyRotation
 )
 
 var capabilityReasons = []struct {
@@ -87,6 +105,9 @@ var capabilityReasons = []struct {
 	{NeedDeviceApproval, "target cannot approve a device code without a person"},
 	{NeedClock, "target cannot fast-forward its clock"},
 	{NeedSignInForm, "target cannot be signed in to without a browser"},
+	{NeedWorkloadIssuer, "target trusts only real OIDC issuers (GitHub, AKS), whose tokens the suite cannot mint; run it in such a workload to test the exchange"},
+	{NeedManagedIdentity, "not running where a managed identity endpoint is (IDENTITY_ENDPOINT/IDENTITY_HEADER)"},
+	{NeedKeyRotation, "Entra rolls its signing keys on its own schedule; the suite cannot trigger a rollover"},
 }
 
 // Capabilities is what the target can do.
@@ -109,6 +130,15 @@ func (t *Target) Capabilities() Capability {
 	}
 	if t.SignInForm {
 		c |= NeedSignInForm
+	}
+	if t.MintWorkloadToken != nil {
+		c |= NeedWorkloadIssuer
+	}
+	if t.ManagedIdentityEndpoint != "" && t.ManagedIdentityHeader != "" && t.ManagedIdentityPrincipalID != "" {
+		c |= NeedManagedIdentity
+	}
+	if t.RotateSigningKey != nil {
+		c |= NeedKeyRotation
 	}
 	return c
 }
