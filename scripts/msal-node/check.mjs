@@ -1,5 +1,6 @@
 // The mock with a second MSAL: Microsoft's MSAL for Node, unchanged, gets DICOM tokens by client
-// credentials, username/password and device code, then refreshes silently. Run by
+// credentials, username/password and device code, then refreshes silently, and exchanges a
+// GitHub-Actions-shaped token through a federated credential. Run by
 // scripts/msal-node-check.sh with the mock's env file in the environment.
 import * as msal from "@azure/msal-node";
 
@@ -49,4 +50,34 @@ try {
   expect("wrong secret refused", false, "got a token");
 } catch (e) {
   expect("wrong secret refused", String(e.errorMessage || e.message).includes("AADSTS7000215"), e.errorCode);
+}
+
+// Workload identity federation: an app with no secret and a federated credential for the mock's
+// GitHub-Actions-shaped issuer; MSAL presents the job's OIDC token as its client assertion.
+async function graph(token, method, path, body) {
+  const res = await fetch(env.DICOMREG_GRAPH_URL + path, {
+    method, headers: { authorization: "Bearer " + token, "content-type": "application/json" }, body: body && JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
+}
+const admin = await confidential.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] });
+const fedApp = await graph(admin.accessToken, "POST", "/applications", { displayName: "msal-node-federated", signInAudience: "AzureADMyOrg" });
+await graph(admin.accessToken, "POST", "/servicePrincipals", { appId: fedApp.appId });
+await graph(admin.accessToken, "POST", `/applications/${fedApp.id}/federatedIdentityCredentials`, {
+  name: "msal-node-main", issuer: env.MOCKGRAPH_URL + "/oidc/github", subject: "repo:octo/msal-node:ref:refs/heads/main", audiences: ["api://AzureADTokenExchange"],
+});
+const minted = await fetch(env.MOCKGRAPH_URL + "/mock/oidc/github/token", {
+  method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ repository: "octo/msal-node", branch: "main" }),
+});
+const jobToken = (await minted.json()).value;
+const federated = new msal.ConfidentialClientApplication({ auth: { clientId: fedApp.appId, clientAssertion: jobToken, authority, knownAuthorities } });
+const fed = await federated.acquireTokenByClientCredential({ scopes: appOnly });
+expect("federated credential (GitHub-shaped token as client assertion)", claims(fed.accessToken).appid === fedApp.appId, `appid ${claims(fed.accessToken).appid}`);
+try {
+  const other = new msal.ConfidentialClientApplication({ auth: { clientId: env.AZURE_CLIENT_ID, clientAssertion: jobToken, authority, knownAuthorities } });
+  await other.acquireTokenByClientCredential({ scopes: appOnly });
+  expect("federated token for an app that does not trust it refused", false, "got a token");
+} catch (e) {
+  expect("federated token for an app that does not trust it refused", String(e.errorMessage || e.message).includes("AADSTS70021"), e.errorCode);
 }
