@@ -24,6 +24,11 @@ const (
 	// App Service's managed identity variables (app-service/overview-managed-identity.md).
 	EnvIdentityEndpoint = "IDENTITY_ENDPOINT"
 	EnvIdentityHeader   = "IDENTITY_HEADER"
+	// The seeded managed identities, for role assignments and ManagedIdentityCredential's ID.
+	EnvSystemIdentityPrincipalID = "DICOMREG_SYSTEM_IDENTITY_PRINCIPAL_ID"
+	EnvUserIdentityClientID      = "DICOMREG_USER_IDENTITY_CLIENT_ID"
+	EnvUserIdentityPrincipalID   = "DICOMREG_USER_IDENTITY_PRINCIPAL_ID"
+	EnvUserIdentityResourceID    = "DICOMREG_USER_IDENTITY_RESOURCE_ID"
 )
 
 // Env is what a client needs to talk to this server instead of Azure, by variable name.
@@ -45,6 +50,9 @@ func (s *Server) Env() map[string]string {
 	}
 	if s.opts.ManagedIdentityEnv {
 		env[EnvIdentityEndpoint], env[EnvIdentityHeader] = s.ManagedIdentityEndpoint(), s.IdentityHeader()
+		env[EnvSystemIdentityPrincipalID] = seeded.SystemIdentityPrincipalID
+		env[EnvUserIdentityClientID], env[EnvUserIdentityPrincipalID] = seeded.UserIdentityClientID, seeded.UserIdentityPrincipalID
+		env[EnvUserIdentityResourceID] = seeded.UserIdentityResourceID
 	}
 	return env
 }

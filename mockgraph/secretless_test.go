@@ -292,3 +292,16 @@ func get2(t *testing.T, s *Server, path, header string) (int, []byte) {
 	_, _ = b.ReadFrom(resp.Body)
 	return resp.StatusCode, b.Bytes()
 }
+
+func TestManagedIdentityEnvOnlyOnRequest(t *testing.T) {
+	plain := Start(t).Env()
+	if _, ok := plain[EnvIdentityEndpoint]; ok {
+		t.Error("IDENTITY_ENDPOINT without --managed-identity-env")
+	}
+	s := Start(t, func(o *Options) { o.ManagedIdentityEnv = true })
+	env := s.Env()
+	if env[EnvIdentityEndpoint] != s.ManagedIdentityEndpoint() || env[EnvIdentityHeader] != s.IdentityHeader() || env[EnvUserIdentityClientID] != s.Seeded().UserIdentityClientID ||
+		env[EnvSystemIdentityPrincipalID] != s.Seeded().SystemIdentityPrincipalID {
+		t.Errorf("env: %v", env)
+	}
+}
