@@ -14,17 +14,19 @@ command -v npm >/dev/null || { echo "check-postman: needs node and npm" >&2; exi
 npm install --prefix "$work" --no-audit --no-fund --silent --loglevel=error "newman@$version" >/dev/null
 go build -o "$work/mockgraph" ./mockgraph/cmd/mockgraph
 go build -o "$work/dicomreg" ./plugin/cmd/dicomreg
-go build -o "$work/postman-export" ./scripts/postman-export
+go build -o "$work/sampledicom" ./scripts/sampledicom
 "$work/mockgraph" serve --addr 127.0.0.1:0 --env-file "$work/env" --key-file - --exit-with-parent 2>"$work/server.log" &
 pid=$!
 for _ in $(seq 1 400); do [ -s "$work/env" ] && break; sleep 0.05; done
 set -a; source "$work/env"; set +a
 # the app the collection runs as: registered by dicomreg, with a secret and DICOM Data Owner
-"$work/dicomreg" register --name postman-check --postman --secret --secret-out "$work/app.env" --grant-admin-consent --only-show-errors -o none
-"$work/dicomreg" role assign --assignee postman-check --role owner --dicom-service "$DICOMREG_DICOM_SERVICE_ID" --only-show-errors -o none
-set -a; source "$work/app.env"; set +a
+"$work/dicomreg" register --name postman-check --postman --secret --secret-out "$work/app.env" --grant-admin-consent \
+  --role owner --dicom-service "$DICOMREG_DICOM_SERVICE_ID" --only-show-errors -o none
 mkdir -p "$work/export"
-"$work/postman-export" "$work/export"
+# what a user runs: dicomreg exports the environment (with the secret, as asked) and the collection
+"$work/dicomreg" app postman export --app postman-check --secret-from "$work/app.env" --only-show-errors \
+  --env-out "$work/export/environment.json" --collection-out "$work/export/collection.json"
+"$work/sampledicom" "$work/export/sample.dcm"
 echo "== newman@$version: the exported collection against mockgraph serve"
 NODE_EXTRA_CA_CERTS=$SSL_CERT_FILE "$work/node_modules/.bin/newman" run "$work/export/collection.json" \
   -e "$work/export/environment.json" --working-dir "$work/export" --bail --color off

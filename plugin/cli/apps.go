@@ -23,7 +23,7 @@ Every command that adds something is idempotent; --app takes a display name, an 
 or an object id.`)
 	cmd.AddCommand(
 		NewCmdAppCreate(f, nil), NewCmdAppShow(f, nil), NewCmdAppList(f, nil), NewCmdAppUpdate(f, nil), NewCmdAppDelete(f, nil),
-		newCmdAppSecret(f), newCmdAppCert(f), newCmdAppRedirect(f), newCmdAppPermission(f),
+		newCmdAppSecret(f), newCmdAppCert(f), newCmdAppRedirect(f), newCmdAppPermission(f), newCmdAppFederated(f), newCmdAppPostman(f),
 	)
 	return cmd
 }

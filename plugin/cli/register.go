@@ -11,6 +11,7 @@ import (
 
 	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
+	"github.com/dicomreg/dicomreg/plugin/federated"
 )
 
 // RegisterOptions are `register`'s: a manifest and the flags that override it.
@@ -22,7 +23,15 @@ type RegisterOptions struct {
 	converge.Registration
 	File         string
 	RedirectURIs []string
-	Platform     string
+	// Federated adds a federated identity credential (--federated SPEC and its preset flags).
+	Federated FederatedFlags
+	// PostmanEnv writes a Postman environment there and the DICOMweb collection beside it.
+	PostmanEnv    string
+	PostmanSecret bool
+	Tenant        func() string
+	AuthorityHost func() string
+	Getenv        func(string) string
+	Platform      string
 	// Changed says whether a flag was set on the command line (nil: all were).
 	Changed func(name string) bool
 	// AuthorityHost is the sign-in host next steps name (--authority-host, AZURE_AUTHORITY_HOST).
@@ -33,7 +42,8 @@ type RegisterOptions struct {
 
 // NewCmdRegister is `register`.
 func NewCmdRegister(f *Factory, runF func(context.Context, *RegisterOptions) error) *cobra.Command {
-	opts := &RegisterOptions{IO: f, Directory: f.Directory, Engine: f.Engine}
+	opts := &RegisterOptions{IO: f, Directory: f.Directory, Engine: f.Engine, Getenv: f.Getenv,
+		Tenant: f.namedTenant, AuthorityHost: func() string { return f.Global.AuthorityHost }}
 	cmd := &cobra.Command{
 		Use:   "register",
 		Short: "Register a DICOM client application in one idempotent command",
@@ -84,6 +94,9 @@ dicomreg register --name my-viewer --postman --secret --print-manifest > registr
 	fs.BoolVar(&opts.GrantAdminConsent, "grant-admin-consent", false, "grant tenant-wide admin consent for the permission")
 	fs.StringVar(&opts.Role, "role", "", "DICOM data role for the app: owner, reader, or a role name or id")
 	fs.StringVar(&opts.DicomService, "dicom-service", f.Getenv(EnvDICOMServiceID), "ARM id of the DICOM service for --role ($"+EnvDICOMServiceID+")")
+	opts.Federated.bind(fs)
+	fs.StringVar(&opts.PostmanEnv, "postman-env", "", "write a Postman environment here and the DICOMweb collection beside it (FILE.collection.json)")
+	fs.BoolVar(&opts.PostmanSecret, "postman-secret", false, "put the secret this run made into the Postman environment (file mode 0600)")
 	return cmd
 }
 
@@ -107,7 +120,21 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 	if err != nil {
 		return err
 	}
+	want, hasFederated, ferr := opts.Federated.credential()
+	if ferr != nil {
+		return ferr
+	}
 	res, err := opts.Engine(client).Register(ctx, reg)
+	if err == nil && res != nil && hasFederated {
+		created, ferr := federated.Ensure(ctx, client, res.ObjectID, want)
+		if created {
+			res.Changes = append(res.Changes, "added federated identity credential "+want.Name+" ("+want.Issuer+", "+want.Subject+")")
+		}
+		err = ferr
+	}
+	if err == nil && res != nil && opts.PostmanEnv != "" {
+		err = opts.writePostman(res)
+	}
 	if res != nil {
 		if len(res.Changes) == 0 {
 			opts.IO.Progress("%s is already as asked: nothing to change.", res.DisplayName)
@@ -216,4 +243,32 @@ func (o *RegisterOptions) merge() (*converge.Registration, error) {
 		reg.RedirectURIs = append(reg.RedirectURIs, converge.RedirectEntry{URI: u, Platform: o.Platform})
 	}
 	return &reg, nil
+}
+
+// writePostman writes --postman-env and the collection beside it for the registered app.
+func (o *RegisterOptions) writePostman(res *converge.Result) error {
+	app := &directory.Application{DisplayName: res.DisplayName, AppID: res.AppID}
+	tenant := res.TenantID
+	if tenant == "" && o.Tenant != nil {
+		tenant = o.Tenant()
+	}
+	authority := ""
+	if o.AuthorityHost != nil {
+		authority = o.AuthorityHost()
+	}
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	reg, err := postmanRegistration(app, tenant, authority, "", getenv)
+	if err != nil {
+		return err
+	}
+	if o.PostmanSecret {
+		if res.ClientSecret == "" {
+			return usageErrorf("--postman-secret: this run made no secret it can show (with --secret-out, use `dicomreg app postman export --secret-from FILE`)")
+		}
+		reg.ClientSecret = res.ClientSecret
+	}
+	return writePostman(o.IO, reg, o.PostmanSecret, o.PostmanEnv, postmanCollectionPath(o.PostmanEnv), true)
 }
