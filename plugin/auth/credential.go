@@ -65,6 +65,9 @@ func build(s Settings, in Interaction) (azcore.TokenCredential, error) {
 		}
 		return azidentity.NewClientCertificateCredential(s.TenantID, s.ClientID, certs, key,
 			&azidentity.ClientCertificateCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: noDiscovery})
+	case FlowWorkloadIdentity:
+		return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{ClientOptions: co,
+			DisableInstanceDiscovery: noDiscovery, TenantID: s.TenantID, ClientID: s.ClientID, TokenFilePath: s.TokenFile})
 	case FlowPassword:
 		//lint:ignore SA1019 the password (ROPC) flow is one an app registration enables; Entra still serves it.
 		return azidentity.NewUsernamePasswordCredential(s.TenantID, s.ClientID, s.Username, string(s.Password),

@@ -20,13 +20,18 @@ const (
 	FlowAuthCode     Flow = "auth-code"
 	FlowPassword     Flow = "password"
 	FlowAzureCLI     Flow = "azure-cli"
+	// FlowWorkloadIdentity exchanges a workload's OIDC token (AZURE_FEDERATED_TOKEN_FILE) through
+	// a federated identity credential, as azidentity's WorkloadIdentityCredential does.
+	FlowWorkloadIdentity Flow = "workload-identity"
 )
 
 // Flows lists every flow, in the order help text shows them.
-var Flows = []Flow{FlowClientSecret, FlowCertificate, FlowDeviceCode, FlowAuthCode, FlowPassword, FlowAzureCLI}
+var Flows = []Flow{FlowClientSecret, FlowCertificate, FlowWorkloadIdentity, FlowDeviceCode, FlowAuthCode, FlowPassword, FlowAzureCLI}
 
 // AppOnly reports whether the flow signs in the app itself (a /.default scope, no user).
-func (f Flow) AppOnly() bool { return f == FlowClientSecret || f == FlowCertificate }
+func (f Flow) AppOnly() bool {
+	return f == FlowClientSecret || f == FlowCertificate || f == FlowWorkloadIdentity
+}
 
 // Environment variables read, the ones azidentity's EnvironmentCredential reads.
 const (
@@ -38,6 +43,7 @@ const (
 	EnvUsername            = "AZURE_USERNAME"
 	EnvPassword            = "AZURE_PASSWORD"
 	EnvAuthorityHost       = "AZURE_AUTHORITY_HOST"
+	EnvFederatedTokenFile  = "AZURE_FEDERATED_TOKEN_FILE"
 )
 
 // AzureCLIClientID is the Azure CLI's first-party public client, which device code sign-in for
@@ -74,6 +80,7 @@ type Settings struct {
 	CertPassword Secret
 	Username     string // password
 	Password     Secret
+	TokenFile    string // workload-identity: the workload's OIDC token
 
 	RedirectPort int  // auth-code: loopback port, 0 for any free port
 	NoBrowser    bool // auth-code: print the sign-in URL instead of opening a browser
@@ -113,7 +120,8 @@ func resolveCommon(o Options) (tenant, host string, err error) {
 }
 
 // Select picks the credential for Graph/ARM calls as azidentity's EnvironmentCredential would
-// (secret, then certificate, then username/password, each with AZURE_CLIENT_ID), unless
+// (secret, then certificate, then username/password, each with AZURE_CLIENT_ID), then a
+// workload's federated token (AZURE_FEDERATED_TOKEN_FILE) as DefaultAzureCredential would, unless
 // --use-device-code asks for device code; with none of those, the Azure CLI's login, falling back
 // to device code when a terminal is attached.
 func Select(o Options) (Settings, error) {
@@ -134,6 +142,8 @@ func Select(o Options) (Settings, error) {
 		s.CertPassword = Secret(o.getenv(EnvCertificatePassword))
 	case s.ClientID != "" && o.getenv(EnvUsername) != "" && o.getenv(EnvPassword) != "":
 		s.Flow, s.Username, s.Password = FlowPassword, o.getenv(EnvUsername), Secret(o.getenv(EnvPassword))
+	case s.ClientID != "" && o.getenv(EnvFederatedTokenFile) != "":
+		s.Flow, s.TokenFile = FlowWorkloadIdentity, o.getenv(EnvFederatedTokenFile)
 	default:
 		s.Flow, s.ClientID = FlowAzureCLI, ""
 		s.DeviceCodeFallback = o.IsTTY
@@ -178,6 +188,8 @@ func ForFlow(o FlowOptions) (Settings, error) {
 	case FlowPassword:
 		s.Username = firstNonEmpty(o.Username, o.getenv(EnvUsername))
 		s.Password = Secret(firstNonEmpty(string(o.Password), o.getenv(EnvPassword)))
+	case FlowWorkloadIdentity:
+		s.TokenFile = o.getenv(EnvFederatedTokenFile)
 	case FlowDeviceCode, FlowAuthCode:
 		if s.TenantID == "" {
 			s.TenantID = organizationsTenant
@@ -213,6 +225,10 @@ func (s Settings) validate() error {
 			need(s.ClientID != "", "a client id (--client-id or "+EnvClientID+")"),
 			need(s.Username != "", "a username (--username or "+EnvUsername+")"),
 			need(s.Password != "", "a password (--password or "+EnvPassword+")"))
+	case FlowWorkloadIdentity:
+		checks = append(checks, need(s.TenantID != "", "a tenant (--tenant or "+EnvTenantID+")"),
+			need(s.ClientID != "", "a client id (--client-id or "+EnvClientID+")"),
+			need(s.TokenFile != "", "a federated token file ("+EnvFederatedTokenFile+")"))
 	case FlowDeviceCode, FlowAuthCode:
 		checks = append(checks, need(s.ClientID != "", "a client id (--client-id or "+EnvClientID+")"))
 	}

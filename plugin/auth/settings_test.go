@@ -195,7 +195,7 @@ func TestSecretsNeverFormatted(t *testing.T) {
 
 func TestFlowAppOnly(t *testing.T) {
 	for _, f := range Flows {
-		want := f == FlowClientSecret || f == FlowCertificate
+		want := f == FlowClientSecret || f == FlowCertificate || f == FlowWorkloadIdentity
 		if f.AppOnly() != want {
 			t.Errorf("%s.AppOnly() = %v", f, !want)
 		}
@@ -216,5 +216,22 @@ func TestIsGUID(t *testing.T) {
 		if got := IsGUID(in); got != want {
 			t.Errorf("IsGUID(%q) = %v", in, got)
 		}
+	}
+}
+
+// A workload's federated token is picked after secrets, certificates and passwords, as
+// DefaultAzureCredential tries WorkloadIdentityCredential after EnvironmentCredential.
+func TestSelectWorkloadIdentity(t *testing.T) {
+	env := map[string]string{EnvTenantID: testTenant, EnvClientID: testClient, EnvFederatedTokenFile: "/var/run/token"}
+	s, err := Select(Options{Env: func(n string) string { return env[n] }})
+	if err != nil || s.Flow != FlowWorkloadIdentity || s.TokenFile != "/var/run/token" {
+		t.Fatalf("%+v %v", s, err)
+	}
+	env[EnvClientSecret] = testSecret
+	if s, _ := Select(Options{Env: func(n string) string { return env[n] }}); s.Flow != FlowClientSecret {
+		t.Errorf("a secret beside the token file: %s", s.Flow)
+	}
+	if _, err := ForFlow(FlowOptions{Flow: FlowWorkloadIdentity, Options: Options{Env: func(n string) string { return map[string]string{EnvTenantID: testTenant, EnvClientID: testClient}[n] }}}); err == nil {
+		t.Error("workload-identity without a token file")
 	}
 }

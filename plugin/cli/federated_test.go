@@ -49,6 +49,14 @@ func TestRegisterFederatedThenTheWorkflowSignsIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// dicomreg verify, signed in by the same token file (AZURE_FEDERATED_TOKEN_FILE), no secret
+	env := srv.Env()
+	delete(env, "AZURE_CLIENT_SECRET")
+	env["AZURE_CLIENT_ID"], env["AZURE_FEDERATED_TOKEN_FILE"] = res.AppID, file
+	vf, _, vout, verr := mockFactory(srv, env)
+	if code := run(context.Background(), vf, []string{"verify", "--flow", "workload-identity", "--dicom-url", srv.DICOMURL()}); code != ExitOK {
+		t.Errorf("verify with the workload's token: exit %d: %s %s", code, vout, verr)
+	}
 	req, _ := http.NewRequest(http.MethodGet, srv.DICOMURL()+"/v2/studies", nil)
 	req.Header.Set("Authorization", "Bearer "+at.Token)
 	resp, err := srv.Client().Do(req)
