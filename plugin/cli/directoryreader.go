@@ -57,6 +57,13 @@ func (r *directoryReader) Registration(ctx context.Context, ref, serviceID strin
 		return reg, err
 	}
 	reg.App = dicomApp(a)
+	feds, err := r.client.ListFederatedCredentials(ctx, a.ID)
+	if err != nil {
+		return reg, err
+	}
+	for _, f := range feds {
+		reg.App.Federated = append(reg.App.Federated, dicom.Federated{Name: f.Name, Issuer: f.Issuer, Subject: f.Subject, Audiences: f.Audiences})
+	}
 	dicomSP, err := r.client.ServicePrincipalByName(ctx, dicom.Resource, "")
 	if err != nil {
 		return reg, err

@@ -130,13 +130,14 @@ func TestDoctorFindings(t *testing.T) {
 					t.Fatalf("%v: %s", err, stdout)
 				}
 				if via == "graph" {
-					// app, DICOM principal, app principal, grants (+ role assignments): no redundant reads
-					want := 4
+					// app, federated credentials, DICOM principal, app principal, grants (+ role
+					// assignments): no redundant reads
+					want := 5
 					if tt.service != "" {
-						want = 5
+						want = 6
 					}
 					if tt.app.noSP {
-						want = 3
+						want = 4
 					}
 					if got := srv.Requests().Reads; got != want {
 						t.Errorf("doctor made %d Graph/ARM reads, want %d", got, want)

@@ -18,6 +18,7 @@ const (
 	CheckSecret           = "secret"
 	CheckCertificate      = "certificate"
 	CheckRole             = "role-assignment"
+	CheckFederated        = "federated-credential"
 )
 
 // ExpiryWarning is how close to its end a secret or certificate earns a warning.
@@ -53,6 +54,13 @@ type App struct {
 	RequiredResourceAccess []ResourceAccess
 	Secrets                []Credential
 	Certificates           []Credential
+	Federated              []Federated
+}
+
+// Federated is a federated identity credential: the external tokens the app trusts.
+type Federated struct {
+	Name, Issuer, Subject string
+	Audiences             []string
 }
 
 // ResourceAccess is one requested permission.
@@ -95,6 +103,7 @@ func Diagnose(r Registration) []Finding {
 	d.clientType()
 	d.credentials(CheckSecret, r.App.Secrets, "secret")
 	d.credentials(CheckCertificate, r.App.Certificates, "cert")
+	d.federated()
 	d.role()
 	return d.fs
 }
