@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/workload"
 	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
+	"github.com/dicomreg/dicomreg/plugin/dotenv"
 	"github.com/dicomreg/dicomreg/plugin/postman"
 )
 
@@ -132,4 +134,46 @@ func TestPostmanExportAndRegisterPostmanEnv(t *testing.T) {
 		t.Errorf("--secret-from file mode %v", st.Mode())
 	}
 	c.must(nil, "app", "postman", "export", "--app", "viewer", "--env-out", out, "--force")
+}
+
+// --env-out: the variables an app needs, as export lines a shell hands to child processes (and
+// as $GITHUB_ENV lines); a rerun that makes no secret keeps the one the file holds.
+func TestRegisterEnvOut(t *testing.T) {
+	srv := mockgraph.Start(t)
+	c := cliRun{t, srv}
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "app.env")
+	var res converge.Result
+	c.must(&res, registerArgs(srv, "envout", "--secret", "--env-out", envFile)...)
+	check := func(text string) map[string]string {
+		t.Helper()
+		vars, err := dotenv.Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"AZURE_TENANT_ID": srv.TenantID(), "AZURE_CLIENT_ID": res.AppID, "AZURE_CLIENT_SECRET": res.ClientSecret,
+			"AZURE_AUTHORITY_HOST": srv.AuthorityHost(), "DICOMREG_DICOM_URL": srv.DICOMURL(), "DICOMREG_DICOM_SCOPE": "https://dicom.healthcareapis.azure.com/.default"}
+		for k, v := range want {
+			if vars[k] != v {
+				t.Errorf("%s = %q, want %q", k, vars[k], v)
+			}
+		}
+		return vars
+	}
+	b, _ := os.ReadFile(envFile)
+	if st, _ := os.Stat(envFile); st.Mode().Perm() != 0o600 || !strings.HasPrefix(string(b), "export ") {
+		t.Errorf("mode %v: %s", st.Mode(), b)
+	}
+	check(string(b))
+	// the shell passes them to a child process
+	out, err := exec.Command("sh", "-c", ". "+envFile+" && sh -c 'echo $AZURE_CLIENT_ID'").Output()
+	if err != nil || strings.TrimSpace(string(out)) != res.AppID {
+		t.Errorf("sourced: %q %v", out, err)
+	}
+	c.must(nil, registerArgs(srv, "envout", "--secret", "--env-out", envFile, "--env-format", "github")...)
+	b, _ = os.ReadFile(envFile)
+	if strings.Contains(string(b), "export ") || strings.Contains(string(b), "'") {
+		t.Errorf("$GITHUB_ENV format: %s", b)
+	}
+	check(string(b)) // the rerun made no secret and kept the file's
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/dicomreg/dicomreg/plugin/auth"
 	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
 	"github.com/dicomreg/dicomreg/plugin/federated"
@@ -28,6 +29,7 @@ type RegisterOptions struct {
 	// PostmanEnv writes a Postman environment there and the DICOMweb collection beside it.
 	PostmanEnv    string
 	PostmanSecret bool
+	EnvOut        EnvOutFlags
 	Tenant        func() string
 	AuthorityHost func() string
 	Getenv        func(string) string
@@ -95,6 +97,7 @@ dicomreg register --name my-viewer --postman --secret --print-manifest > registr
 	fs.StringVar(&opts.Role, "role", "", "DICOM data role for the app: owner, reader, or a role name or id")
 	fs.StringVar(&opts.DicomService, "dicom-service", f.Getenv(EnvDICOMServiceID), "ARM id of the DICOM service for --role ($"+EnvDICOMServiceID+")")
 	opts.Federated.bind(fs)
+	opts.EnvOut.bind(fs)
 	fs.StringVar(&opts.PostmanEnv, "postman-env", "", "write a Postman environment here and the DICOMweb collection beside it (FILE.collection.json)")
 	fs.BoolVar(&opts.PostmanSecret, "postman-secret", false, "put the secret this run made into the Postman environment (file mode 0600)")
 	return cmd
@@ -134,6 +137,9 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 	}
 	if err == nil && res != nil && opts.PostmanEnv != "" {
 		err = opts.writePostman(res)
+	}
+	if err == nil && res != nil && opts.EnvOut.Path != "" {
+		err = opts.EnvOut.write(res, opts.authorityHost(), opts.getenv(EnvDICOMURL))
 	}
 	if res != nil {
 		if len(res.Changes) == 0 {
@@ -271,4 +277,19 @@ func (o *RegisterOptions) writePostman(res *converge.Result) error {
 		reg.ClientSecret = res.ClientSecret
 	}
 	return writePostman(o.IO, reg, o.PostmanSecret, o.PostmanEnv, postmanCollectionPath(o.PostmanEnv), true)
+}
+
+func (o *RegisterOptions) getenv(name string) string {
+	if o.Getenv == nil {
+		return ""
+	}
+	return o.Getenv(name)
+}
+
+// authorityHost is --authority-host, else $AZURE_AUTHORITY_HOST ("" for the public cloud).
+func (o *RegisterOptions) authorityHost() string {
+	if o.AuthorityHost != nil && o.AuthorityHost() != "" {
+		return o.AuthorityHost()
+	}
+	return o.getenv(auth.EnvAuthorityHost)
 }

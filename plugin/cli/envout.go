@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/dicomreg/dicomreg/plugin/converge"
+	"github.com/dicomreg/dicomreg/plugin/dicom"
+	"github.com/dicomreg/dicomreg/plugin/dotenv"
+)
+
+// EnvOutFlags are register's --env-out flags: a dotenv file with everything an app needs to reach
+// the DICOM service.
+type EnvOutFlags struct {
+	Path      string
+	Format    string
+	TokenFile string
+}
+
+func (e *EnvOutFlags) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&e.Path, "env-out", "", "write the app's variables (tenant, client, credential, authority, DICOM URL and scope) to this file (mode 0600)")
+	fs.StringVar(&e.Format, "env-format", "shell", "shell (export lines for `source`) or github (NAME=value lines for $GITHUB_ENV)")
+	fs.StringVar(&e.TokenFile, "federated-token-file", "", "with --env-out: AZURE_FEDERATED_TOKEN_FILE, where the workload's OIDC token will be")
+}
+
+// write builds the file from the run's result. A secret the file already holds for this app is
+// kept when this run made none (its value exists nowhere else).
+func (e *EnvOutFlags) write(res *converge.Result, authority, dicomURL string) error {
+	if e.Format != "shell" && e.Format != "github" {
+		return usageErrorf("--env-format %q: use shell or github", e.Format)
+	}
+	app := dotenv.App{TenantID: res.TenantID, ClientID: res.AppID, AuthorityHost: authority, DICOMURL: dicomURL, DICOMScope: dicom.AppOnlyScope}
+	switch {
+	case res.ClientSecret != "":
+		app.ClientSecret = res.ClientSecret
+	case e.TokenFile != "":
+		app.FederatedTokenFile = e.TokenFile
+	case res.CertificateFile != "":
+		app.CertificatePath = res.CertificateFile
+	default:
+		old, err := os.ReadFile(e.Path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if vars, perr := dotenv.Parse(string(old)); perr == nil && strings.EqualFold(vars[dotenv.ClientID], res.AppID) {
+			app.ClientSecret = vars[dotenv.ClientSecret]
+		}
+	}
+	vars, err := dotenv.Vars(app)
+	if err != nil {
+		return usageErrorf("--env-out: %v", err)
+	}
+	text := dotenv.Shell(vars)
+	if e.Format == "github" {
+		text = dotenv.GitHub(vars)
+	}
+	return writeNewFile(e.Path, []byte(text), 0o600, true)
+}
