@@ -11,6 +11,7 @@ import (
 	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/dicom"
 	"github.com/dicomreg/dicomreg/plugin/dotenv"
+	"github.com/dicomreg/dicomreg/plugin/secretfile"
 )
 
 // EnvOutFlags are register's --env-out flags: a dotenv file with everything an app needs to reach
@@ -29,7 +30,7 @@ func (e *EnvOutFlags) bind(fs *pflag.FlagSet) {
 
 // write builds the file from the run's result. A secret the file already holds for this app is
 // kept when this run made none (its value exists nowhere else).
-func (e *EnvOutFlags) write(res *converge.Result, authority, dicomURL string) error {
+func (e *EnvOutFlags) write(res *converge.Result, authority, dicomURL string, force bool) error {
 	if e.Format != "shell" && e.Format != "github" {
 		return usageErrorf("--env-format %q: use shell or github", e.Format)
 	}
@@ -58,5 +59,8 @@ func (e *EnvOutFlags) write(res *converge.Result, authority, dicomURL string) er
 	if e.Format == "github" {
 		text = dotenv.GitHub(vars)
 	}
-	return writeNewFile(e.Path, []byte(text), 0o600, true)
+	// the trust helper's writer: 0600, atomic, and a file that is not this app's dicomreg file is
+	// replaced only with --force
+	return secretfile.Write(e.Path, []byte(text), secretfile.Options{Force: force, Ours: secretfile.OursFor(res.AppID,
+		dotenv.TenantID, dotenv.ClientID, dotenv.ClientSecret, dotenv.ClientCertificate, dotenv.FederatedToken, dotenv.AuthorityHost, dotenv.DICOMURL, dotenv.DICOMScope)})
 }

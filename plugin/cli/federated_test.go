@@ -177,3 +177,19 @@ func TestRegisterEnvOut(t *testing.T) {
 	}
 	check(string(b)) // the rerun made no secret and kept the file's
 }
+
+func TestRegisterEnvOutRefusesAFileNotItsOwn(t *testing.T) {
+	srv := mockgraph.Start(t)
+	c := cliRun{t, srv}
+	file := filepath.Join(t.TempDir(), "mine.env")
+	if err := os.WriteFile(file, []byte("MY_OWN=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := c.do(nil, registerArgs(srv, "foreign", "--env-out", file)...); code == ExitOK {
+		t.Fatal("a file dicomreg did not write was replaced without --force")
+	}
+	if b, _ := os.ReadFile(file); string(b) != "MY_OWN=1\n" {
+		t.Errorf("file changed: %q", b)
+	}
+	c.must(nil, registerArgs(srv, "foreign", "--env-out", file, "--force")...)
+}

@@ -31,7 +31,6 @@ type RegisterOptions struct {
 	PostmanSecret bool
 	EnvOut        EnvOutFlags
 	Tenant        func() string
-	AuthorityHost func() string
 	Getenv        func(string) string
 	Platform      string
 	// Changed says whether a flag was set on the command line (nil: all were).
@@ -44,8 +43,7 @@ type RegisterOptions struct {
 
 // NewCmdRegister is `register`.
 func NewCmdRegister(f *Factory, runF func(context.Context, *RegisterOptions) error) *cobra.Command {
-	opts := &RegisterOptions{IO: f, Directory: f.Directory, Engine: f.Engine, Getenv: f.Getenv,
-		Tenant: f.namedTenant, AuthorityHost: func() string { return f.Global.AuthorityHost }}
+	opts := &RegisterOptions{IO: f, Directory: f.Directory, Engine: f.Engine, Getenv: f.Getenv, Tenant: f.namedTenant}
 	cmd := &cobra.Command{
 		Use:   "register",
 		Short: "Register a DICOM client application in one idempotent command",
@@ -139,7 +137,7 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 		err = opts.writePostman(res)
 	}
 	if err == nil && res != nil && opts.EnvOut.Path != "" {
-		err = opts.EnvOut.write(res, opts.authorityHost(), opts.getenv(EnvDICOMURL))
+		err = opts.EnvOut.write(res, opts.authorityHost(), opts.getenv(EnvDICOMURL), opts.Force)
 	}
 	if res != nil {
 		if len(res.Changes) == 0 {
@@ -258,10 +256,7 @@ func (o *RegisterOptions) writePostman(res *converge.Result) error {
 	if tenant == "" && o.Tenant != nil {
 		tenant = o.Tenant()
 	}
-	authority := ""
-	if o.AuthorityHost != nil {
-		authority = o.AuthorityHost()
-	}
+	authority := o.authorityHost()
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
@@ -288,8 +283,8 @@ func (o *RegisterOptions) getenv(name string) string {
 
 // authorityHost is --authority-host, else $AZURE_AUTHORITY_HOST ("" for the public cloud).
 func (o *RegisterOptions) authorityHost() string {
-	if o.AuthorityHost != nil && o.AuthorityHost() != "" {
-		return o.AuthorityHost()
+	if o.AuthorityHost != "" {
+		return o.AuthorityHost
 	}
 	return o.getenv(auth.EnvAuthorityHost)
 }
