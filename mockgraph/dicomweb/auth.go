@@ -1,10 +1,13 @@
 package dicomweb
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/dicomreg/dicomreg/mockgraph/httpx"
 	"github.com/dicomreg/dicomreg/mockgraph/keys"
@@ -24,7 +27,9 @@ type principal struct {
 }
 
 // authenticate validates the bearer token as the DICOM service does: RS256 by our key, audience
-// exactly https://dicom.healthcareapis.azure.com, issued by this tenant, within its lifetime.
+// exactly https://dicom.healthcareapis.azure.com, issued by this tenant, within its lifetime. A
+// refusal is 401 with an empty body and the challenge ASP.NET Core's JwtBearer handler writes
+// (error and error_description), beside Azure's authorization_uri and resource_id.
 func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (principal, bool) {
 	var tid string
 	_ = a.cfg.Store.View(func(d *tenant.Directory) error { tid = d.TenantID; return nil })
@@ -32,7 +37,7 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (principal, b
 	tok, ok := httpx.BearerToken(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", challenge)
-		writeError(w, http.StatusUnauthorized, "Authentication failed: no bearer token in the Authorization header.")
+		w.WriteHeader(http.StatusUnauthorized)
 		return principal{}, false
 	}
 	claims, err := a.cfg.Keys.Validate(tok, keys.Expect{
@@ -41,18 +46,63 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (principal, b
 		Now:       a.cfg.Clock.Now(),
 	})
 	if err != nil {
-		detail := err.Error()
-		var ite *keys.InvalidTokenError
-		if errors.As(err, &ite) {
-			detail = ite.Reason + ": " + ite.Detail
+		challenge += `, error="invalid_token"`
+		if d := jwtBearerDescription(err, tok); d != "" {
+			challenge += `, error_description="` + d + `"`
 		}
-		w.Header().Set("WWW-Authenticate", challenge+`, error="invalid_token"`)
-		writeError(w, http.StatusUnauthorized, "Authentication failed: the token is not valid for this DICOM service (%s).", detail)
+		w.Header().Set("WWW-Authenticate", challenge)
+		w.WriteHeader(http.StatusUnauthorized)
 		return principal{}, false
 	}
 	oid, _ := claims["oid"].(string)
 	appID, _ := claims["appid"].(string)
 	return principal{oid: oid, appID: appID}, true
+}
+
+// jwtBearerDescription is the error_description ASP.NET Core's JwtBearerHandler writes for a
+// validation failure (CreateErrorDescription); none for a token it cannot read.
+func jwtBearerDescription(err error, tok string) string {
+	var ite *keys.InvalidTokenError
+	if !errors.As(err, &ite) {
+		return ""
+	}
+	claims := unverifiedClaims(tok)
+	str := func(k string) string { s, _ := claims[k].(string); return s }
+	when := func(k string) string {
+		f, _ := claims[k].(float64)
+		// DateTime.ToString(CultureInfo.InvariantCulture), in UTC.
+		return time.Unix(int64(f), 0).UTC().Format("01/02/2006 15:04:05")
+	}
+	switch ite.Reason {
+	case keys.ReasonAudience:
+		return "The audience '" + str("aud") + "' is invalid"
+	case keys.ReasonIssuer:
+		return "The issuer '" + str("iss") + "' is invalid"
+	case keys.ReasonExpired:
+		return "The token expired at '" + when("exp") + "'"
+	case keys.ReasonNotYet:
+		return "The token is not valid before '" + when("nbf") + "'"
+	case keys.ReasonKeyID:
+		return "The signature key was not found"
+	case keys.ReasonSignature, keys.ReasonAlgorithm:
+		return "The signature is invalid"
+	}
+	return ""
+}
+
+// unverifiedClaims decodes a JWT's payload without checking it (for the challenge text only).
+func unverifiedClaims(tok string) map[string]any {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	return m
 }
 
 // authorize checks the caller's DICOM data role on the service for what the request does.
@@ -72,15 +122,7 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request, req *request) bo
 			return true
 		}
 	}
-	need := "DICOM Data Reader or DICOM Data Owner"
-	if write {
-		need = "DICOM Data Owner"
-	}
-	writeError(w, http.StatusForbidden, "Authorization failed: principal %s has no data role that allows this on %s (needs %s).", req.caller.oid, req.service.ResourceID(), need)
+	// UnauthorizedDicomActionException: 403 with the resource text "Authorization failed.".
+	writeError(w, http.StatusForbidden, msgForbidden)
 	return false
-}
-
-// writeError answers with the DICOM service's plain JSON error shape.
-func writeError(w http.ResponseWriter, status int, format string, args ...any) {
-	httpx.WriteJSON(w, status, map[string]any{"error": map[string]any{"code": http.StatusText(status), "message": fmt.Sprintf(format, args...)}})
 }

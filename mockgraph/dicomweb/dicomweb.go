@@ -25,18 +25,13 @@ type Config struct {
 }
 
 // API serves DICOMweb.
-type API struct{ cfg Config }
+type API struct {
+	cfg    Config
+	parsed parsedCache
+}
 
 // New returns the DICOMweb surface.
 func New(cfg Config) *API { return &API{cfg: cfg} }
-
-// Media types.
-const (
-	mediaDICOM     = "application/dicom"
-	mediaDICOMJSON = "application/dicom+json"
-	mediaJSON      = "application/json"
-	mediaMultipart = "multipart/related"
-)
 
 // Register adds the DICOMweb routes (under /dicom/{service}/) to r.
 func (a *API) Register(r *mux.Router) {
@@ -52,6 +47,19 @@ type request struct {
 	base     string // service URL, for RetrieveURL
 }
 
+// API versions the service answers (api-versioning-dicom-service.md): v1.0-prerelease is
+// deprecated; v1.0-prerelease and v1 behave as conformance statement v1, v2 as v2.
+const (
+	versionPrerelease = "v1.0-prerelease"
+	versionV1         = "v1"
+	versionV2         = "v2"
+	// Headers of ASP.NET API versioning's ReportApiVersions.
+	headerSupportedVersions  = "api-supported-versions"
+	headerDeprecatedVersions = "api-deprecated-versions"
+	supportedVersions        = "1, 2"
+	deprecatedVersions       = "1.0-prerelease"
+)
+
 func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, httpx.DICOMPrefix)
 	host, path, _ := strings.Cut(rest, "/")
@@ -62,11 +70,17 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	version, path, _ := strings.Cut(path, "/")
-	if version != "v1" && version != "v2" {
-		// The Azure DICOM service serves only versioned paths.
-		writeError(w, http.StatusBadRequest, "An API version is required in the path: use /v1/ or /v2/ (for example /v2/studies).")
+	switch version {
+	case versionPrerelease, versionV1, versionV2:
+	default:
+		// Routes without a version are not supported; an unknown version is refused by ASP.NET
+		// API versioning.
+		writeError(w, http.StatusBadRequest, "The HTTP resource that matches the request URI '%s' does not support the API version '%s'.", r.URL.String(), strings.TrimPrefix(version, "v"))
 		return
 	}
+	h := w.Header()
+	h.Set(headerSupportedVersions, supportedVersions)
+	h.Set(headerDeprecatedVersions, deprecatedVersions)
 	caller, ok := a.authenticate(w, r)
 	if !ok {
 		return
@@ -79,6 +93,9 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	a.route(w, r, req)
 }
 
+// v2 reports whether the request is answered by conformance statement v2.
+func (req *request) v2() bool { return req.version == versionV2 }
+
 func splitPath(p string) []string {
 	var out []string
 	for _, s := range strings.Split(strings.Trim(p, "/"), "/") {
@@ -87,46 +104,6 @@ func splitPath(p string) []string {
 		}
 	}
 	return out
-}
-
-// route dispatches on the resource path: studies[/{study}[/series[/{series}[/instances[/{sop}]]]]][/metadata],
-// series, instances, changefeed[/latest].
-func (a *API) route(w http.ResponseWriter, r *http.Request, req *request) {
-	s := req.segments
-	if len(s) == 0 {
-		writeError(w, http.StatusNotFound, "Unknown DICOMweb resource.")
-		return
-	}
-	if s[0] == "changefeed" {
-		a.changeFeed(w, r, req)
-		return
-	}
-	ids, level, metadata, ok := parseResource(s)
-	if !ok {
-		writeError(w, http.StatusNotFound, "Unknown DICOMweb resource '%s'.", strings.Join(s, "/"))
-		return
-	}
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		switch {
-		case metadata:
-			a.metadata(w, req, ids)
-		case level == "" || (level != levelInstance && ids.depth() < depthOf(level)) || (level == levelInstance && ids.sop == ""):
-			a.search(w, r, req, ids, level)
-		default:
-			a.retrieve(w, r, req, ids)
-		}
-	case http.MethodPost:
-		if level != levelStudy || ids.series != "" || metadata {
-			writeError(w, http.StatusMethodNotAllowed, "Store is POST /studies or /studies/{study}.")
-			return
-		}
-		a.store(w, r, req, ids.study)
-	case http.MethodDelete:
-		a.delete(w, req, ids)
-	default:
-		writeError(w, http.StatusMethodNotAllowed, "The method %s is not allowed here.", r.Method)
-	}
 }
 
 // Levels of the DICOM hierarchy.
@@ -138,50 +115,123 @@ const (
 
 type resourceIDs struct{ study, series, sop string }
 
-func (ids resourceIDs) depth() int {
-	switch {
-	case ids.sop != "":
-		return 3
-	case ids.series != "":
-		return 2
-	case ids.study != "":
-		return 1
-	}
-	return 0
+// resource is a parsed DICOMweb path.
+type resource struct {
+	ids      resourceIDs
+	level    string // the last collection named
+	search   bool   // the collection's id is absent: a QIDO search
+	metadata bool
+	frames   string // the frame list after /frames/
+	rendered bool
 }
 
-func depthOf(level string) int {
-	switch level {
-	case levelStudy:
-		return 1
-	case levelSeries:
-		return 2
-	}
-	return 3
-}
-
-// parseResource reads the path segments into ids and the level asked for; the level is the last
-// collection named (a search when its id is absent).
-func parseResource(s []string) (ids resourceIDs, level string, metadata bool, ok bool) {
+// parseResource reads studies[/{study}[/series[/{series}[/instances[/{sop}[/frames/{list}][/rendered]]]]]][/metadata]
+// and the top-level series and instances searches.
+func parseResource(s []string) (resource, bool) {
+	var res resource
 	if n := len(s); n > 0 && s[n-1] == "metadata" {
-		metadata, s = true, s[:n-1]
+		res.metadata, s = true, s[:n-1]
+	} else if n > 0 && s[n-1] == "rendered" {
+		res.rendered, s = true, s[:n-1]
 	}
 	for i := 0; i < len(s); i += 2 {
-		level = s[i]
+		name := s[i]
 		var id string
 		if i+1 < len(s) {
 			id = s[i+1]
 		}
 		switch {
-		case level == levelStudy && i == 0:
-			ids.study = id
-		case level == levelSeries && (i == 0 || ids.study != ""):
-			ids.series = id
-		case level == levelInstance && (i == 0 || ids.study != ""):
-			ids.sop = id
+		case name == levelStudy && i == 0:
+			res.ids.study = id
+		case name == levelSeries && (i == 0 || (i == 2 && res.ids.study != "")):
+			res.ids.series = id
+		case name == levelInstance && (i == 0 || (i == 2 && res.ids.study != "") || (i == 4 && res.ids.series != "")):
+			res.ids.sop = id
+		case name == "frames" && i == 6 && res.ids.sop != "" && id != "":
+			res.frames = id
+			continue
 		default:
-			return ids, "", false, false
+			return res, false
+		}
+		res.level, res.search = name, id == ""
+	}
+	if len(s) == 0 || (res.search && (res.metadata || res.rendered)) || (res.rendered && res.ids.sop == "") {
+		return res, false
+	}
+	// A top-level series or instance id is not a resource (only searches are).
+	if s[0] != levelStudy && !res.search {
+		return res, false
+	}
+	return res, true
+}
+
+// route dispatches a request on its path and method.
+func (a *API) route(w http.ResponseWriter, r *http.Request, req *request) {
+	s := req.segments
+	if len(s) > 0 && s[0] == "changefeed" {
+		a.changeFeed(w, r, req)
+		return
+	}
+	res, ok := parseResource(s)
+	if !ok {
+		writeError(w, http.StatusNotFound, "The requested resource '%s' was not found.", strings.Join(s, "/"))
+		return
+	}
+	if !validIDs(w, res.ids) {
+		return
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		switch {
+		case res.search:
+			a.search(w, r, req, res.ids, res.level)
+		case res.metadata:
+			a.metadata(w, r, req, res.ids)
+		case res.rendered:
+			a.rendered(w, r, req, res)
+		case res.frames != "":
+			a.frames(w, r, req, res)
+		default:
+			a.retrieve(w, r, req, res.ids)
+		}
+	case http.MethodPost:
+		if res.level != levelStudy || res.metadata || res.rendered {
+			writeError(w, http.StatusMethodNotAllowed, "The method %s is not allowed here.", r.Method)
+			return
+		}
+		a.store(w, r, req, res.ids.study)
+	case http.MethodDelete:
+		if res.search || res.metadata || res.rendered || res.frames != "" || s[0] != levelStudy {
+			writeError(w, http.StatusMethodNotAllowed, "The method %s is not allowed here.", r.Method)
+			return
+		}
+		a.delete(w, req, res.ids)
+	default:
+		writeError(w, http.StatusMethodNotAllowed, "The method %s is not allowed here.", r.Method)
+	}
+}
+
+// validIDs refuses a path UID that is not a UID (400, the service's InvalidDicomIdentifier text).
+func validIDs(w http.ResponseWriter, ids resourceIDs) bool {
+	for _, id := range []struct{ name, v string }{{"StudyInstanceUID", ids.study}, {"SeriesInstanceUID", ids.series}, {"SopInstanceUID", ids.sop}} {
+		if id.v != "" && !validUID(id.v) {
+			writeError(w, http.StatusBadRequest, msgInvalidIdentifier, id.name, id.v)
+			return false
 		}
 	}
-	return ids, level, metadata, len(s) > 0
+	return true
+}
+
+// validUID: 1 to 64 characters, letters, digits, '.' and '-' (conformance statement v2, "Store
+// required attributes").
+func validUID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
