@@ -153,6 +153,17 @@ var indexed = func() []part10.Tag {
 	return out
 }()
 
+// isIndexed reports whether t is kept beside each instance (the search answer reads it there).
+func isIndexed(t part10.Tag) bool { return indexedSet[t] }
+
+var indexedSet = func() map[part10.Tag]bool {
+	m := map[part10.Tag]bool{}
+	for _, t := range indexed {
+		m[t] = true
+	}
+	return m
+}()
+
 // searchable reports whether t is matched on by some search (v1 fails a store on these).
 func isSearchable(t part10.Tag) bool {
 	k := part10.Keyword(t)

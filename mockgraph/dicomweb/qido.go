@@ -406,6 +406,9 @@ func (a *API) writeResult(b *bytes.Buffer, req *request, p searchPath, level str
 				writeIndexed(b, t, v)
 				continue
 			}
+			if isIndexed(t) {
+				continue // absent, or not indexed because it failed validation
+			}
 			// Sequences and other attributes are read from the stored file.
 			if pi := a.parsed.get(in); pi.err == nil {
 				if el := pi.file.Get(t); el != nil && !part10.BulkVRs[el.VR] {
