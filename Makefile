@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X github.com/dicomreg/dicomreg/plugin/cli.Version=$(VERSION)
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
 
-.PHONY: all build test vet fmt-check tidy-check demo bench bench-peer check-msal-node check-az check-postman fuzz load clean help
+.PHONY: all build test vet fmt-check tidy-check demo bench bench-peer bench-dicom-peer check-msal-node check-az check-postman check-dicomweb-clients fuzz load clean help
 
 all: build
 
@@ -52,6 +52,12 @@ check-az: ## the azure-cli sign-in flow against the real Azure CLI (needs az, `a
 
 check-postman: ## the exported Postman collection, run by newman (npm) against the mock: token, store, search, retrieve, metadata
 	@bash scripts/postman-check.sh
+
+check-dicomweb-clients: ## OHIF's dicomweb-client + dcmjs (npm) and a pydicom client (Debian) against the mock DICOM service
+	@bash scripts/dicomweb-clients-check.sh
+
+bench-dicom-peer: ## Orthanc 1.10 + DICOMweb plugin (Debian) vs the mock DICOM service: same load generator, same files, ratios
+	@bash scripts/bench-dicom-peer.sh
 
 load: ## 200 clients for 60 s against mockgraph built with -race (LOAD_CLIENTS, LOAD_DURATION)
 	@bash scripts/load.sh
