@@ -27,6 +27,7 @@ const (
 type dicomAnswer struct {
 	Status    int
 	Challenge string // WWW-Authenticate
+	Header    http.Header
 	Body      []byte
 }
 
@@ -39,16 +40,24 @@ func (c *Case) dicom(method, path, contentType string, body []byte, token string
 }
 
 func (t *Target) doDICOM(ctx context.Context, method, path, contentType string, body []byte, token string) (dicomAnswer, error) {
+	h := http.Header{"Accept": {mediaDICOMJSON}}
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	return t.doDICOMWith(ctx, method, path, h, body, token)
+}
+
+// doDICOMWith sends a DICOMweb request with the given headers.
+func (t *Target) doDICOMWith(ctx context.Context, method, path string, h http.Header, body []byte, token string) (dicomAnswer, error) {
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(t.DICOMURL, "/")+path, bytes.NewReader(body))
 	if err != nil {
 		return dicomAnswer{}, err
 	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	req.Header.Set("Accept", mediaDICOMJSON)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := t.client().Do(req)
 	if err != nil {
@@ -56,7 +65,7 @@ func (t *Target) doDICOM(ctx context.Context, method, path, contentType string, 
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	return dicomAnswer{Status: resp.StatusCode, Challenge: resp.Header.Get("WWW-Authenticate"), Body: data}, err
+	return dicomAnswer{Status: resp.StatusCode, Challenge: resp.Header.Get("WWW-Authenticate"), Header: resp.Header, Body: data}, err
 }
 
 // search is a QIDO-RS study search.
@@ -147,6 +156,12 @@ func parseChallenge(h string) (string, map[string]string, error) {
 // store sends one Part 10 file with STOW-RS.
 func (c *Case) store(token string, part10 []byte) dicomAnswer {
 	c.t.Helper()
+	return c.storeAt(token, pathStudies, part10)
+}
+
+// storeAt sends one Part 10 file with STOW-RS to path (a version's /studies[/{study}]).
+func (c *Case) storeAt(token, path string, part10 []byte) dicomAnswer {
+	c.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	pw, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {mediaDICOM}})
@@ -154,7 +169,7 @@ func (c *Case) store(token string, part10 []byte) dicomAnswer {
 	_, _ = pw.Write(part10)
 	c.must(mw.Close(), "multipart")
 	ct := fmt.Sprintf(`multipart/related; type="%s"; boundary=%s`, mediaDICOM, mw.Boundary())
-	return c.dicom(http.MethodPost, pathStudies, ct, body.Bytes(), token)
+	return c.dicom(http.MethodPost, path, ct, body.Bytes(), token)
 }
 
 // findStudy searches for a study by its UID and reports whether it is there.

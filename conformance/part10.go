@@ -15,6 +15,9 @@ const (
 	uidImplementation   = "2.25.164447271133386297946045577233393385773" // this suite, as a UUID-derived UID
 )
 
+// pixels2x2 is the generated image: one 8-bit frame.
+var pixels2x2 = []byte{0, 64, 128, 255}
+
 // study is the identity of a generated instance.
 type study struct {
 	StudyUID, SeriesUID, InstanceUID string
@@ -73,6 +76,17 @@ func writeElements(w *bytes.Buffer, els []element) {
 // part10 writes a valid DICOM Part 10 file: a 2×2 8-bit Secondary Capture image, explicit VR
 // little endian, with fresh study, series and instance UIDs.
 func part10(patientID string) (study, []byte) {
+	return part10Of(fileSpec{patientID: patientID, studyDate: "20240101"})
+}
+
+// fileSpec varies the generated file: no PatientID, or an invalid StudyDate.
+type fileSpec struct {
+	patientID   string
+	noPatientID bool
+	studyDate   string
+}
+
+func part10Of(spec fileSpec) (study, []byte) {
 	s := study{StudyUID: newUID(), SeriesUID: newUID(), InstanceUID: newUID()}
 	var meta bytes.Buffer
 	writeElements(&meta, []element{
@@ -87,14 +101,13 @@ func part10(patientID string) (study, []byte) {
 	f.WriteString("DICM")
 	writeElements(&f, []element{{0x0002, 0x0000, "UL", binary.LittleEndian.AppendUint32(nil, uint32(meta.Len()))}})
 	f.Write(meta.Bytes())
-	writeElements(&f, []element{
+	els := []element{
 		str(0x0008, 0x0016, "UI", uidSecondaryCapture),
 		str(0x0008, 0x0018, "UI", s.InstanceUID),
-		str(0x0008, 0x0020, "DA", "20240101"),
+		str(0x0008, 0x0020, "DA", spec.studyDate),
 		str(0x0008, 0x0060, "CS", "OT"),
 		str(0x0008, 0x0064, "CS", "WSD"),
 		str(0x0010, 0x0010, "PN", "Conformance^Test"),
-		str(0x0010, 0x0020, "LO", patientID),
 		str(0x0020, 0x000D, "UI", s.StudyUID),
 		str(0x0020, 0x000E, "UI", s.SeriesUID),
 		str(0x0020, 0x0010, "SH", "1"),
@@ -108,7 +121,11 @@ func part10(patientID string) (study, []byte) {
 		us(0x0028, 0x0101, 8),
 		us(0x0028, 0x0102, 7),
 		us(0x0028, 0x0103, 0),
-		{0x7FE0, 0x0010, "OB", []byte{0, 64, 128, 255}},
-	})
+		{0x7FE0, 0x0010, "OB", pixels2x2},
+	}
+	if !spec.noPatientID {
+		els = append(els, str(0x0010, 0x0020, "LO", spec.patientID))
+	}
+	writeElements(&f, els)
 	return s, f.Bytes()
 }

@@ -19,7 +19,7 @@ type behaviour struct {
 // behaviours is the suite, in the order it runs; each entry stands alone.
 func behaviours() []behaviour {
 	var all []behaviour
-	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, aadstsBehaviours, tokenBehaviours, secretlessBehaviours} {
+	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, dicomRuleBehaviours, aadstsBehaviours, tokenBehaviours, secretlessBehaviours} {
 		all = append(all, group...)
 	}
 	return all
@@ -98,6 +98,9 @@ func Run(t *testing.T, target *Target) *Report {
 			}
 			b.run(c)
 		})
+		if c == nil {
+			continue // filtered out by go test -run
+		}
 		rep.Results = append(rep.Results, c.result())
 	}
 	t.Log("\n" + rep.String())
