@@ -45,7 +45,11 @@ const (
 	nobodyOID = "00000000-0000-4000-8000-00000000000c"
 )
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB) *fixture { return newFixtureWith(t, nil) }
+
+// newFixtureWith builds the fixture around the store open returns for the seeded directory
+// (nil: a memory store).
+func newFixtureWith(t testing.TB, open func(d *tenant.Directory) *tenant.Store) *fixture {
 	t.Helper()
 	keysOnce.Do(func() {
 		var err error
@@ -58,7 +62,11 @@ func newFixture(t testing.TB) *fixture {
 	for oid, role := range map[string]string{ownerOID: tenant.RoleDefDICOMDataOwner, readerOID: tenant.RoleDefDICOMDataReader} {
 		d.PutRoleAssignment(&tenant.RoleAssignment{Name: oid, Scope: d.Seeded.DicomServiceID, RoleDefinitionID: role, PrincipalID: oid})
 	}
-	f := &fixture{store: tenant.NewStore(d), seeded: d.Seeded, tid: d.TenantID, clock: clock.Frozen(now)}
+	store := tenant.NewStore(d)
+	if open != nil {
+		store = open(d)
+	}
+	f := &fixture{store: store, seeded: d.Seeded, tid: d.TenantID, clock: clock.Frozen(now)}
 	r := mux.NewRouter()
 	New(Config{Store: f.store, Keys: testKeys, Clock: f.clock, Rand: rng.New(5)}).Register(r)
 	f.srv = httptest.NewTLSServer(r)
