@@ -68,11 +68,13 @@ func negotiate(accept string, kind retrieveKind) (negotiated, bool) {
 // acceptable checks one media range against the statement's table.
 func acceptable(mt, typ, ts string, kind retrieveKind) (negotiated, bool) {
 	if mt == mediaAny {
-		media := mediaDICOM
+		// "*/*: transfer-syntax * and media type application/dicom" (application/octet-stream
+		// for frames): one instance is one application/dicom body, a study or series multipart.
+		n := negotiated{multipart: kind != kindInstance, media: mediaDICOM, syntax: or(ts, anySyntax)}
 		if kind == kindFrames {
-			media = mediaOctetStream
+			n.media = mediaOctetStream
 		}
-		return negotiated{multipart: true, media: media, syntax: or(ts, anySyntax)}, ts == "" || ts == anySyntax
+		return n, ts == "" || ts == anySyntax
 	}
 	dicomSyntax := func(ts string) (string, bool) {
 		ts = or(ts, part10.ExplicitVRLittleEndian)

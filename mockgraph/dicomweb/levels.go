@@ -1,6 +1,12 @@
 package dicomweb
 
-import "github.com/dicomreg/dicomreg/mockgraph/dicomweb/part10"
+import (
+	"strings"
+
+	"github.com/dicomreg/dicomreg/mockgraph/dicomweb/part10"
+)
+
+var tagManufacturerModel = part10.Tag{Group: 0x0008, Element: 0x1090}
 
 // The QIDO-RS tables of the conformance statements: which attributes each search path can match
 // on, and which each level returns by default and with includefield=all.
@@ -189,7 +195,13 @@ func indexAttributes(f *part10.File, invalid map[part10.Tag]bool) map[string]str
 					out[part10.Keyword(t)] = itoa(v)
 				}
 			default:
-				out[part10.Keyword(t)] = f.String(t)
+				v := f.String(t)
+				if isSearchable(t) || t == tagManufacturerModel {
+					// "Only the first value is indexed of a single valued data element that
+					// incorrectly has multiple values" (CS2, Search notes).
+					v, _, _ = strings.Cut(v, `\`)
+				}
+				out[part10.Keyword(t)] = v
 			}
 		}
 	}

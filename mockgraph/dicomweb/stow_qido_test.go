@@ -97,6 +97,7 @@ func TestSearchRules(t *testing.T) {
 	owner := f.token(t, ownerOID, nil)
 	older := instance
 	older.PatientName, older.Modality = "Müller^Hans", "CT"
+	older.AccessionNumber = `ACC-1\ACC-2` // only the first value of a single-valued attribute is indexed
 	newer := part10.Instance{StudyInstanceUID: "1.2.826.0.2", SeriesInstanceUID: "1.2.826.0.2.1", SOPInstanceUID: "1.2.826.0.2.1.1",
 		PatientID: "PAT-8", PatientName: "John^Doe", StudyDate: "20260401", Modality: "MR"}
 	f.storeOK(t, part10.Build(older))
@@ -119,6 +120,8 @@ func TestSearchRules(t *testing.T) {
 		"StudyDate=-20260501":                    2,
 		"ModalitiesInStudy=ct":                   1,
 		"00100020=PAT-8":                         1,
+		"AccessionNumber=ACC-1":                  1,
+		"AccessionNumber=ACC-2":                  0,
 		"limit=1&offset=1":                       1,
 		"offset=2":                               0,
 	}
