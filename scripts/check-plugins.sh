@@ -70,16 +70,17 @@ done
 expect "kubectl no longer finds it" "" "$(kubectl plugin list 2>/dev/null | grep dicomreg || true)"
 
 if [ -n "${RUNS:-10}" ] && [ "${RUNS:-10}" != 0 ]; then
-  echo "== invocation overhead: median of ${RUNS:-10} runs of 'version' (shared CPU: compare within this run)"
+  echo "== invocation overhead: ${RUNS:-10} runs of 'version': median wall, mean CPU (user+sys); the CPU is shared, compare within this run"
   "$DICOMREG" plugin install --kubectl >/dev/null
   GH_TOKEN=unused-by-local-install "$DICOMREG" plugin install --gh >/dev/null
   "$DICOMREG" plugin install --az >/dev/null 2>&1
   az dicomreg version >/dev/null 2>&1 # az builds its command index on first use
-  alone=$(ms "${RUNS:-10}" "$DICOMREG" version)
-  printf '     %-22s %6s ms\n' "dicomreg" "$alone"
+  read -r alone_wall alone_cpu < <(timing "${RUNS:-10}" "$DICOMREG" version)
+  printf '     %-18s %8s %8s %12s %12s\n' command "wall ms" "cpu ms" "+wall ms" "+cpu ms"
+  printf '     %-18s %8s %8s\n' dicomreg "$alone_wall" "$alone_cpu"
   for host in kubectl gh az; do
-    t=$(ms "${RUNS:-10}" $host dicomreg version)
-    printf '     %-22s %6s ms  (+%s ms)\n' "$host dicomreg" "$t" "$((t - alone))"
+    read -r wall cpu < <(timing "${RUNS:-10}" $host dicomreg version)
+    printf '     %-18s %8s %8s %12s %12s\n' "$host dicomreg" "$wall" "$cpu" "$((wall - alone_wall))" "$((cpu - alone_cpu))"
   done
 fi
 echo "check-plugins: ok"

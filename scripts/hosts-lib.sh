@@ -39,19 +39,23 @@ cleanup_hosts() {
   [ -n "${work:-}" ] && [ -z "${KEEP:-}" ] && rm -rf "$work"
 }
 
-# ms: median wall time in milliseconds of N runs of a command (hyperfine when Debian's is there).
-ms() { # ms N command...
+# timing: "WALL CPU" — median wall time and mean user+system CPU time, in milliseconds, of N runs
+# (hyperfine when Debian's is there). On a shared machine CPU time is the steadier of the two.
+timing() { # timing N command...
   local n=$1; shift
   if command -v hyperfine >/dev/null; then
     hyperfine -N --runs "$n" --warmup 1 --export-json "$work/h.json" -- "$(printf '%q ' "$@")" >/dev/null 2>&1 &&
-      python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json" && return
+      python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(round(r["median"]*1000), round((r["user"]+r["system"])*1000))' "$work/h.json" && return
   fi
   python3 - "$n" "$@" <<'PY'
-import subprocess, sys, time
+import os, subprocess, sys, time
 n, cmd = int(sys.argv[1]), sys.argv[2:]
-t = []
+wall, cpu = [], []
 for _ in range(n):
-    s = time.perf_counter(); subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); t.append(time.perf_counter() - s)
-t.sort(); print(round(t[len(t)//2]*1000))
+    c0 = os.times(); s = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall.append(time.perf_counter() - s); c1 = os.times()
+    cpu.append(c1.children_user - c0.children_user + c1.children_system - c0.children_system)
+wall.sort(); print(round(wall[len(wall)//2]*1000), round(sum(cpu)/len(cpu)*1000))
 PY
 }
