@@ -50,7 +50,7 @@ expect "register again converges (no changes)" "0" "$(az dicomreg register --nam
 echo "== az dicomreg verify (with the new app's credentials)"
 (
   # shellcheck disable=SC1091
-  source "$work/viewer.env"
+  set -a; source "$work/viewer.env"; set +a # a dotenv file: export what it sets
   timeout 300 az dicomreg verify --dicom-url "$DICOMREG_DICOM_URL" -o json | tee "$work/verify.json"
 )
 set +e; az dicomreg app show --app no-such-app >/dev/null 2>"$work/err"; rc=$?; set -e
