@@ -27,6 +27,9 @@ fresh_home() { # sets work, HOME, PATH, DICOMREG (a fresh build); cleans up on e
   echo "== building dicomreg into $work/build"
   (cd "$root" && go build -trimpath -ldflags "-X github.com/dicomreg/dicomreg/plugin/cli.Version=${VERSION:-0.0.0-check}" -o "$work/build/dicomreg" ./plugin/cmd/dicomreg)
   DICOMREG=$work/build/dicomreg
+  # Go keeps its caches under HOME unless told: keep using the real ones.
+  export GOPATH GOMODCACHE GOCACHE
+  GOPATH=$(go env GOPATH) GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
   export HOME=$work/home
   unset XDG_DATA_HOME XDG_CONFIG_HOME GH_DATA_DIR GH_CONFIG_DIR AZURE_EXTENSION_DIR AZD_CONFIG_DIR
   export AZURE_CONFIG_DIR=$HOME/.azure AZURE_CORE_COLLECT_TELEMETRY=false
