@@ -1,12 +1,15 @@
 # dicomreg — two commands on a fresh machine: `make demo` and `make test`.
 GO        ?= go
 BIN       := $(CURDIR)/bin
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Semver from the nearest vX.Y.Z tag (X.Y.(Z+1)-dev.N+gSHA past it; 0.0.0-dev.N+gSHA untagged): plugin/hosts VersionFromGit.
+VERSION   ?= $(shell $(GO) run ./plugin/hosts/cmd/dicomreg-dist version 2>/dev/null || echo 0.0.0-dev)
+DIST      := $(CURDIR)/dist
+PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 LDFLAGS   := -s -w -X github.com/dicomreg/dicomreg/plugin/cli.Version=$(VERSION) -X github.com/dicomreg/dicomreg/mockgraph/servecmd.Version=$(VERSION)
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
 
-.PHONY: all build test vet fmt-check tidy-check demo bench bench-peer bench-dicom-peer check-msal-node check-az check-postman check-dicomweb-clients fuzz load clean help
+.PHONY: all build test vet fmt-check tidy-check demo bench bench-peer bench-dicom-peer check-msal-node check-az check-postman check-dicomweb-clients check-plugins check-az-extension dist fuzz load clean help
 
 all: build
 
@@ -62,8 +65,25 @@ bench-dicom-peer: ## Orthanc 1.10 + DICOMweb plugin (Debian) vs the mock DICOM s
 load: ## 200 clients for 60 s against mockgraph built with -race (LOAD_CLIENTS, LOAD_DURATION)
 	@bash scripts/load.sh
 
+check-plugins: ## gh, kubectl and az (Debian's, installed if missing) run a fresh dicomreg as their plugin, in a temporary HOME; azd's files checked
+	@bash scripts/check-plugins.sh
+
+check-az-extension: ## az (Debian's azure-cli) signs in to the mock and runs `az dicomreg register` and `az dicomreg verify`
+	@bash scripts/check-az-extension.sh
+
+dist: ## dicomreg and mockgraph for linux/darwin/windows × amd64/arm64 (no cgo), azd registry.json, krew manifest, az wheel, SHA256SUMS
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	@set -e; for p in $(PLATFORMS); do os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  for prog in dicomreg mockgraph; do \
+	    pkg=./plugin/cmd/dicomreg; [ $$prog = mockgraph ] && pkg=./mockgraph/cmd/mockgraph; \
+	    echo "  $$prog $$os/$$arch"; \
+	    CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/$$prog-$$os-$$arch$$ext $$pkg; \
+	  done; done
+	$(GO) run ./plugin/hosts/cmd/dicomreg-dist pack -dir $(DIST) -version '$(VERSION)'
+	@echo "dist: version $(VERSION)"; ls $(DIST)
+
 fuzz: ## run every native fuzz target for FUZZTIME each
 	@bash scripts/fuzz.sh $(FUZZTIME)
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) $(DIST)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -77,9 +78,13 @@ func build(s Settings, in Interaction) (azcore.TokenCredential, error) {
 	case FlowAuthCode:
 		return newInteractive(s, in)
 	case FlowAzureCLI:
-		cli, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: s.TenantID})
-		if err != nil || !s.DeviceCodeFallback {
-			return cli, err
+		azCLI, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: s.TenantID})
+		if err != nil {
+			return nil, err
+		}
+		cli := azureCLIPatience{azCLI}
+		if !s.DeviceCodeFallback {
+			return cli, nil
 		}
 		fallback := s
 		fallback.Flow, fallback.ClientID = FlowDeviceCode, AzureCLIClientID
@@ -140,4 +145,21 @@ type explained struct {
 func (e *explained) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	tok, err := e.cred.GetToken(ctx, opts)
 	return tok, Explain(err, e.clientID)
+}
+
+// azureCLITimeout is how long `az account get-access-token` may take. azidentity gives it 10 s
+// when the context has no deadline (developer_credential_util.go, cliTimeout); az is a Python
+// program whose start alone can take longer on a busy machine — as when az itself runs dicomreg.
+const azureCLITimeout = 60 * time.Second
+
+// azureCLIPatience gives the Azure CLI credential azureCLITimeout unless the caller set a deadline.
+type azureCLIPatience struct{ azcore.TokenCredential }
+
+func (c azureCLIPatience) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, azureCLITimeout)
+		defer cancel()
+	}
+	return c.TokenCredential.GetToken(ctx, opts)
 }

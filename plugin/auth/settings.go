@@ -100,9 +100,12 @@ type Options struct {
 	AuthorityHost string // --authority-host; overrides AZURE_AUTHORITY_HOST
 	Env           func(string) string
 	UseDeviceCode bool // --use-device-code
-	IsTTY         bool // a terminal is attached to show a device code
-	Transport     policy.Transporter
-	Prompt        io.Writer // where device-code instructions go (stderr)
+	// PreferAzureCLI signs in with the Azure CLI's login even when the environment names an app:
+	// run as `az dicomreg`, the user is signed in to az, and that login is the one meant.
+	PreferAzureCLI bool
+	IsTTY          bool // a terminal is attached to show a device code
+	Transport      policy.Transporter
+	Prompt         io.Writer // where device-code instructions go (stderr)
 }
 
 func (o Options) getenv(name string) string {
@@ -122,8 +125,8 @@ func resolveCommon(o Options) (tenant, host string, err error) {
 // Select picks the credential for Graph/ARM calls as azidentity's EnvironmentCredential would
 // (secret, then certificate, then username/password, each with AZURE_CLIENT_ID), then a
 // workload's federated token (AZURE_FEDERATED_TOKEN_FILE) as DefaultAzureCredential would, unless
-// --use-device-code asks for device code; with none of those, the Azure CLI's login, falling back
-// to device code when a terminal is attached.
+// --use-device-code asks for device code or PreferAzureCLI for the Azure CLI's login; with none of
+// those, the Azure CLI's login, falling back to device code when a terminal is attached.
 func Select(o Options) (Settings, error) {
 	tenant, host, err := resolveCommon(o)
 	if err != nil {
@@ -135,6 +138,9 @@ func Select(o Options) (Settings, error) {
 		s.Flow = FlowDeviceCode
 		s.ClientID = firstNonEmpty(s.ClientID, AzureCLIClientID)
 		s.TenantID = firstNonEmpty(s.TenantID, organizationsTenant)
+	case o.PreferAzureCLI:
+		s.Flow, s.ClientID = FlowAzureCLI, ""
+		s.DeviceCodeFallback = o.IsTTY
 	case s.ClientID != "" && o.getenv(EnvClientSecret) != "":
 		s.Flow, s.Secret = FlowClientSecret, Secret(o.getenv(EnvClientSecret))
 	case s.ClientID != "" && o.getenv(EnvCertificatePath) != "":

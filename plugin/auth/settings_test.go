@@ -30,6 +30,18 @@ func TestSelect(t *testing.T) {
 		wantErr      string
 	}{
 		{
+			name:     "run by az: az's login even with an app in the environment",
+			opts:     Options{PreferAzureCLI: true},
+			env:      map[string]string{EnvTenantID: testTenant, EnvClientID: testClient, EnvClientSecret: testSecret},
+			wantFlow: FlowAzureCLI, wantTenant: testTenant,
+		},
+		{
+			name:     "run by az, --use-device-code still wins",
+			opts:     Options{PreferAzureCLI: true, UseDeviceCode: true},
+			env:      map[string]string{EnvTenantID: testTenant},
+			wantFlow: FlowDeviceCode, wantClient: AzureCLIClientID, wantTenant: testTenant,
+		},
+		{
 			name:       "secret from env, public cloud",
 			env:        map[string]string{EnvTenantID: testTenant, EnvClientID: testClient, EnvClientSecret: testSecret},
 			wantFlow:   FlowClientSecret,

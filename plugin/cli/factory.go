@@ -15,6 +15,7 @@ import (
 	"github.com/dicomreg/dicomreg/plugin/auth"
 	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
+	"github.com/dicomreg/dicomreg/plugin/hosts"
 	"github.com/dicomreg/dicomreg/plugin/iostreams"
 	"github.com/dicomreg/dicomreg/plugin/output"
 	"github.com/dicomreg/dicomreg/plugin/progress"
@@ -51,9 +52,12 @@ type Factory struct {
 	// DisplayName is the command line that runs dicomreg, as help and usage show it
 	// ("dicomreg", "kubectl dicomreg"): the one place that decides it.
 	DisplayName string
-	Global      GlobalOptions
-	Getenv      func(string) string
-	Now         func() time.Time
+	// Host is the CLI that ran dicomreg as its plugin (plugin/hosts); run by az, dicomreg signs in
+	// with az's login.
+	Host   hosts.Host
+	Global GlobalOptions
+	Getenv func(string) string
+	Now    func() time.Time
 	// Sleep waits d or until ctx ends; tests pass one that advances a fake clock.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// BaseTransport is the HTTP transport under --debug logging; nil: http.DefaultTransport
@@ -69,7 +73,12 @@ type Factory struct {
 
 // NewFactory returns the factory of a real process.
 func NewFactory(io *iostreams.IOStreams) *Factory {
-	return &Factory{IO: io, DisplayName: "dicomreg", Getenv: os.Getenv, Now: time.Now, Sleep: sleep}
+	return newFactory(io, hosts.Detect(os.Args[0], os.Getenv))
+}
+
+// newFactory is the factory of a process started as inv says (as kubectl's plugin, …).
+func newFactory(io *iostreams.IOStreams, inv hosts.Invocation) *Factory {
+	return &Factory{IO: io, DisplayName: inv.DisplayName(), Host: inv.Host, Getenv: os.Getenv, Now: time.Now, Sleep: sleep}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -188,7 +197,7 @@ func (f *Factory) Credential() (azcore.TokenCredential, error) {
 	}
 	return auth.Credential(auth.Options{
 		TenantID: f.Global.Tenant, AuthorityHost: f.Global.AuthorityHost, Env: f.Getenv,
-		UseDeviceCode: f.Global.UseDeviceCode, IsTTY: f.IO.IsStderrTTY(),
+		UseDeviceCode: f.Global.UseDeviceCode, PreferAzureCLI: f.Host == hosts.Az, IsTTY: f.IO.IsStderrTTY(),
 		Transport: f.Transport(), Prompt: f.IO.ErrOut,
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dicomreg/dicomreg/plugin/converge"
+	"github.com/dicomreg/dicomreg/plugin/hosts"
 )
 
 // Flag binding, command by command, through runF: no directory, no network, no files.
@@ -92,10 +93,22 @@ func TestCommandFlagBinding(t *testing.T) {
 		}
 	})
 	t.Run("plugin install", func(t *testing.T) {
-		var o PluginInstallOptions
-		bindOnly(t, NewCmdPluginInstall(f, func(_ context.Context, got *PluginInstallOptions) error { o = *got; return nil }), "--dir", "/tmp/bin", "--copy")
-		if o.Dir != "/tmp/bin" || !o.CopyNoLink {
-			t.Errorf("%+v", o)
+		var o PluginOptions
+		bindOnly(t, NewCmdPluginInstall(f, func(_ context.Context, got *PluginOptions) error { o = *got; return nil }), "--dir", "/tmp/bin", "--copy", "--kubectl", "--az")
+		hs, err := o.hosts()
+		if o.Dir != "/tmp/bin" || !o.CopyNoLink || err != nil || len(hs) != 2 || hs[0] != hosts.Az || hs[1] != hosts.Kubectl {
+			t.Errorf("%+v: %v %v", o, hs, err)
+		}
+	})
+	t.Run("plugin uninstall names a host", func(t *testing.T) {
+		var o PluginOptions
+		bindOnly(t, NewCmdPluginUninstall(f, func(_ context.Context, got *PluginOptions) error { o = *got; return nil }))
+		if _, err := o.hosts(); ExitCode(err) != 2 {
+			t.Errorf("no host flag: %v (exit %d), want a usage error", err, ExitCode(err))
+		}
+		bindOnly(t, NewCmdPluginUninstall(f, func(_ context.Context, got *PluginOptions) error { o = *got; return nil }), "--all")
+		if hs, _ := o.hosts(); len(hs) != 4 {
+			t.Errorf("--all: %v", hs)
 		}
 	})
 }

@@ -16,9 +16,12 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dicomreg/dicomreg/plugin/hosts"
 
 	"github.com/dicomreg/dicomreg/plugin/iostreams"
 	"github.com/dicomreg/dicomreg/plugin/output"
@@ -29,7 +32,12 @@ var Version = "dev"
 
 // Main runs dicomreg with args and returns the process exit code; main is three lines around it.
 func Main(ctx context.Context, args []string, io *iostreams.IOStreams) int {
-	return run(ctx, NewFactory(io), args)
+	inv := hosts.Detect(os.Args[0], os.Getenv)
+	if inv.Complete {
+		// kubectl_complete-dicomreg: kubectl passes the words to complete, and reads cobra's answer.
+		args = append([]string{cobra.ShellCompRequestCmd}, args...)
+	}
+	return run(ctx, newFactory(io, inv), args)
 }
 
 func run(ctx context.Context, f *Factory, args []string) int {
