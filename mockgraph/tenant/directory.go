@@ -36,6 +36,7 @@ type Directory struct {
 	appByAppID      map[string]string   // lower-case appId → object id
 	appByUniqueName map[string]string   // lower-case uniqueName → object id
 	appsByName      map[string][]string // lower-case displayName → object ids, oldest first
+	appByIDURI      map[string]string   // lower-case identifier URI → object id of the app holding it
 	instByStudy     map[string][]string // instanceStudyKey → instance keys, in store order
 	spByAppID       map[string]string   // lower-case appId → object id
 	spByName        map[string]string   // lower-case servicePrincipalName → object id
@@ -62,6 +63,7 @@ func NewDirectory(tenantID string) *Directory {
 		appByAppID:      map[string]string{},
 		appByUniqueName: map[string]string{},
 		appsByName:      map[string][]string{},
+		appByIDURI:      map[string]string{},
 		instByStudy:     map[string][]string{},
 		spByAppID:       map[string]string{},
 		spByName:        map[string]string{},
@@ -104,6 +106,12 @@ func (d *Directory) ApplicationsByDisplayName(name string) []*Application {
 	return out
 }
 
+// ApplicationByIdentifierURI returns the app holding this identifier URI (any case), or nil:
+// identifier URIs are unique in a tenant.
+func (d *Directory) ApplicationByIdentifierURI(uri string) *Application {
+	return d.apps.get(d.appByIDURI[key(uri)])
+}
+
 // Applications returns every app in creation order.
 func (d *Directory) Applications() []*Application { return d.apps.all() }
 
@@ -119,6 +127,7 @@ func (d *Directory) PutApplication(a *Application) {
 		if old.UniqueName != nil {
 			delete(d.appByUniqueName, key(*old.UniqueName))
 		}
+		unclaim(d.appByIDURI, old.IdentifierURIs, key(old.ID))
 		for _, p := range old.PasswordCredentials {
 			if !slices.ContainsFunc(a.PasswordCredentials, func(n PasswordCredential) bool { return n.KeyID == p.KeyID }) {
 				delete(d.secretHashes, p.KeyID)
@@ -130,6 +139,28 @@ func (d *Directory) PutApplication(a *Application) {
 	d.appByAppID[key(a.AppID)] = key(a.ID)
 	if a.UniqueName != nil {
 		d.appByUniqueName[key(*a.UniqueName)] = key(a.ID)
+	}
+	claim(d.appByIDURI, a.IdentifierURIs, key(a.ID))
+}
+
+// claim indexes names for owner, but never a name another object already holds: the Graph
+// surface refuses such writes, and the index must not let a write that slipped through (a
+// hand-edited state file, a caller's bug) take a name over.
+func claim(index map[string]string, names []string, owner string) {
+	for _, n := range names {
+		if cur, taken := index[key(n)]; !taken || cur == owner {
+			index[key(n)] = owner
+		}
+	}
+}
+
+// unclaim removes from index the names owner holds, and only those: removing an object never
+// removes a name someone else holds.
+func unclaim(index map[string]string, names []string, owner string) {
+	for _, n := range names {
+		if index[key(n)] == owner {
+			delete(index, key(n))
+		}
 	}
 }
 
@@ -157,6 +188,7 @@ func (d *Directory) DeleteApplication(id string) bool {
 	if a.UniqueName != nil {
 		delete(d.appByUniqueName, key(*a.UniqueName))
 	}
+	unclaim(d.appByIDURI, a.IdentifierURIs, key(a.ID))
 	return d.apps.del(key(id))
 }
 
@@ -205,19 +237,15 @@ func (d *Directory) PutServicePrincipal(s *ServicePrincipal) {
 		d.unindexSP(old)
 	}
 	d.sps.put(key(s.ID), s)
-	d.spByAppID[key(s.AppID)] = key(s.ID)
-	d.spByName[key(s.AppID)] = key(s.ID)
-	for _, n := range s.ServicePrincipalNames {
-		d.spByName[key(n)] = key(s.ID)
-	}
+	claim(d.spByAppID, []string{s.AppID}, key(s.ID))
+	claim(d.spByName, []string{s.AppID}, key(s.ID))
+	claim(d.spByName, s.ServicePrincipalNames, key(s.ID))
 }
 
 func (d *Directory) unindexSP(s *ServicePrincipal) {
-	delete(d.spByAppID, key(s.AppID))
-	delete(d.spByName, key(s.AppID))
-	for _, n := range s.ServicePrincipalNames {
-		delete(d.spByName, key(n))
-	}
+	unclaim(d.spByAppID, []string{s.AppID}, key(s.ID))
+	unclaim(d.spByName, []string{s.AppID}, key(s.ID))
+	unclaim(d.spByName, s.ServicePrincipalNames, key(s.ID))
 }
 
 // DeleteServicePrincipal removes a service principal with its grants and app role assignments.
