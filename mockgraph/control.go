@@ -65,11 +65,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 // handleReset puts the tenant back as it was when the server started (same ids and admin
 // secret, so the env file stays right), dropping everything made since.
 func (s *Server) handleReset(w http.ResponseWriter, _ *http.Request) {
-	fresh, err := tenant.UnmarshalState(s.initial)
-	if err == nil {
-		err = s.store.Replace(fresh)
-	}
-	if err != nil {
+	if err := s.store.Replace(s.initial.Copy()); err != nil {
 		controlError(w, http.StatusInternalServerError, "reset: %v", err)
 		return
 	}

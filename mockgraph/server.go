@@ -60,7 +60,7 @@ type Server struct {
 	url       string
 	done      chan error
 	tempDir   string
-	initial   []byte // the directory as started, for the control API's reset
+	initial   *tenant.Directory // the directory as started, for the control API's reset (never changed)
 
 	clientOnce sync.Once
 	client     *http.Client // Client's, shared like httptest.Server's
@@ -96,9 +96,7 @@ func NewWithOptions(o Options) (*Server, error) {
 	if s.store, err = s.openStore(); err != nil {
 		return nil, err
 	}
-	if err := s.store.View(func(d *tenant.Directory) (err error) { s.initial, err = tenant.MarshalState(d); return err }); err != nil {
-		return nil, err
-	}
+	_ = s.store.View(func(d *tenant.Directory) error { s.initial = d.Copy(); return nil })
 	keyFile := o.KeyFile
 	if keyFile == "" && o.StatePath != "" {
 		keyFile = defaultKeyFile(o.StatePath)
@@ -264,6 +262,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
 	if serveErr := <-s.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 		err = serveErr
+	}
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
 	}
 	s.done <- http.ErrServerClosed // a second Shutdown returns at once
 	return err

@@ -84,3 +84,9 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request, req *request) bo
 func writeError(w http.ResponseWriter, status int, format string, args ...any) {
 	httpx.WriteJSON(w, status, map[string]any{"error": map[string]any{"code": http.StatusText(status), "message": fmt.Sprintf(format, args...)}})
 }
+
+// writeInternalError answers a change the store could not keep as the DICOM service answers its
+// own failures: 500, and nothing acknowledged.
+func writeInternalError(w http.ResponseWriter, err error) {
+	writeError(w, http.StatusInternalServerError, "An internal error occurred: %v", err)
+}

@@ -98,7 +98,7 @@ func (a *API) store(w http.ResponseWriter, r *http.Request, req *request, study 
 	now := a.cfg.Clock.Now()
 	var stored, failed []any
 	storedStudy := study
-	_ = a.cfg.Store.Update(func(d *tenant.Directory) error {
+	err = a.cfg.Store.Update(func(d *tenant.Directory) error {
 		for _, data := range parts {
 			f, perr := part10.Parse(data)
 			if perr != nil {
@@ -131,6 +131,10 @@ func (a *API) store(w http.ResponseWriter, r *http.Request, req *request, study 
 		}
 		return nil
 	})
+	if err != nil {
+		writeInternalError(w, err)
+		return
+	}
 	resp := map[string]any{}
 	if storedStudy != "" {
 		resp[tagRetrieveURL.Hex()] = map[string]any{"vr": "UR", "Value": []any{req.base + "/studies/" + storedStudy}}

@@ -112,11 +112,14 @@ func (a *API) delete(w http.ResponseWriter, req *request, ids resourceIDs) {
 		return
 	}
 	now := a.cfg.Clock.Now()
-	_ = a.cfg.Store.Update(func(d *tenant.Directory) error {
+	if err := a.cfg.Store.Update(func(d *tenant.Directory) error {
 		for _, in := range found {
 			d.DeleteDicomInstance(in.Service, in.SOPInstanceUID, tenant.ChangeFeedEntry{Timestamp: now})
 		}
 		return nil
-	})
+	}); err != nil {
+		writeInternalError(w, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
