@@ -69,6 +69,7 @@ func (s *Server) handleReset(w http.ResponseWriter, _ *http.Request) {
 		controlError(w, http.StatusInternalServerError, "reset: %v", err)
 		return
 	}
+	s.identity.Reset()
 	s.counter.reset()
 	w.WriteHeader(http.StatusNoContent)
 }
