@@ -1,12 +1,14 @@
 package mockgraph
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -16,7 +18,8 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 )
 
-// Control API paths (unauthenticated: the mock is a loopback test server).
+// Control API paths. All but healthz require the server's control token as a bearer token, on
+// loopback too: they reset the tenant, move its clock and hand out its secrets.
 const (
 	pathHealth     = "/mock/healthz"
 	pathReset      = "/mock/reset"
@@ -39,6 +42,22 @@ func (s *Server) registerControl(r *mux.Router) {
 	r.HandleFunc(pathEnv, func(w http.ResponseWriter, _ *http.Request) { httpx.WriteJSON(w, http.StatusOK, s.Env()) }).Methods(http.MethodGet)
 	s.registerWorkloadControl(r)
 	s.registerKeyControl(r)
+}
+
+// guardControl lets a request under /mock/ through only with the control token, healthz
+// excepted: every control endpoint, those other files register included, is guarded here.
+func (s *Server) guardControl(next http.Handler) http.Handler {
+	want := []byte(s.control)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, httpx.ControlPrefix) && r.URL.Path != pathHealth {
+			if got, _ := httpx.BearerToken(r); subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="mockgraph-control"`)
+				controlError(w, http.StatusUnauthorized, "the control API needs Authorization: Bearer $%s (from the env file)", EnvControlToken)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func controlError(w http.ResponseWriter, status int, format string, args ...any) {

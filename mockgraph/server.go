@@ -10,6 +10,7 @@ package mockgraph
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -58,6 +59,7 @@ type Server struct {
 	listener  net.Listener
 	http      *http.Server
 	url       string
+	control   string // the control API's bearer token, random per start
 	done      chan error
 	tempDir   string
 	initial   *tenant.Directory // the directory as started, for the control API's reset (never changed)
@@ -91,6 +93,7 @@ func NewWithOptions(o Options) (*Server, error) {
 	}
 	s.replDelay.Store(int64(o.ReplicationDelay))
 	s.faults = &faultInjector{f: o.Faults, rand: s.rand, sleep: time.Sleep}
+	s.control = rand.Text()
 
 	var err error
 	if s.store, err = s.openStore(); err != nil {
@@ -218,7 +221,7 @@ func (s *Server) handler() http.Handler {
 	s.identity = identity.New(identity.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, HTTPClient: s.issuerClient()})
 	s.identity.Register(r)
 	r.HandleFunc(identity.PathManagedIdentity, s.identity.HandleManagedIdentity(s.IdentityHeader()))
-	var h http.Handler = r
+	var h http.Handler = s.guardControl(r)
 	h = s.rollKeys(h)
 	h = s.faults.wrap(h)
 	h = limitBody(h)
@@ -272,6 +275,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // URL is the server's base URL, https://127.0.0.1:PORT.
 func (s *Server) URL() string { return s.url }
+
+// Addr is the address the server listens on (an unspecified IP when it listens on all).
+func (s *Server) Addr() net.Addr { return s.listener.Addr() }
+
+// ControlToken is the bearer token the control API (/mock/… but healthz) requires. It is random
+// on every start, never derived from the seed, and written to the env file (0600) as
+// MOCKGRAPH_CONTROL_TOKEN: another local user cannot reset the tenant or read its secrets.
+func (s *Server) ControlToken() string { return s.control }
 
 // AuthorityHost is what AZURE_AUTHORITY_HOST must say (with its trailing slash).
 func (s *Server) AuthorityHost() string { return s.url + "/" }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -194,7 +195,7 @@ func serve(ctx context.Context, o serveOptions, opts mockgraph.Options, stderr i
 		return err
 	}
 	defer srv.Close()
-	fmt.Fprintf(stderr, "mockgraph: TEST SERVER (not Microsoft Entra ID) listening on %s\n", srv.URL())
+	fmt.Fprintf(stderr, "mockgraph: TEST SERVER (not Microsoft Entra ID) listening on %s\n", strings.Join(servedURLs(srv.Addr(), srv.URL()), ", "))
 	fmt.Fprintf(stderr, "mockgraph: tenant %s, seed %d, CA %s\n", srv.TenantID(), srv.Seed(), srv.CAFile())
 	if f := srv.Faults(); f.Rate429 > 0 || f.Rate503 > 0 || f.Latency > 0 || opts.ReplicationDelay > 0 {
 		fmt.Fprintf(stderr, "mockgraph: faults %s; replication delay %s\n", f, opts.ReplicationDelay)
@@ -234,4 +235,24 @@ func exitWithParent(ctx context.Context, every time.Duration) context.Context {
 		}
 	}()
 	return ctx
+}
+
+// servedURLs names every address the server answers on: on an unspecified address (0.0.0.0, ::)
+// that is every interface's, not just the loopback one its URL uses.
+func servedURLs(addr net.Addr, url string) []string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return []string{url}
+	}
+	ifaddrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return []string{url, "every address of this host (port " + strconv.Itoa(tcp.Port) + ")"}
+	}
+	var out []string
+	for _, a := range ifaddrs {
+		if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLinkLocalUnicast() {
+			out = append(out, "https://"+net.JoinHostPort(ipn.IP.String(), strconv.Itoa(tcp.Port)))
+		}
+	}
+	return out
 }
