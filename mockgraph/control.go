@@ -113,6 +113,10 @@ func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"now": s.clock.Now().Format(time.RFC3339Nano)})
 }
 
+// maxClockYear is as far as the clock may go: RFC 3339 times, as tokens and Graph show them,
+// have four-digit years.
+const maxClockYear = 9999
+
 func applyClock(c *clock.Adjustable, req clockRequest) error {
 	if req.Freeze {
 		c.Freeze()
@@ -124,6 +128,10 @@ func applyClock(c *clock.Adjustable, req clockRequest) error {
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil {
 			return fmt.Errorf("advance: %v", err)
+		}
+		now := c.Now()
+		if to := now.Add(d); d > 0 && !to.After(now) || d < 0 && !to.Before(now) || to.Year() > maxClockYear || to.Year() < 1 {
+			return fmt.Errorf("advance: %s moves the clock out of years 1–%d", req.Advance, maxClockYear)
 		}
 		c.Advance(d)
 	}

@@ -244,3 +244,19 @@ func TestControlAPINeedsItsToken(t *testing.T) {
 		t.Fatal("the control token follows the seed")
 	}
 }
+
+// TestClockAdvanceNeverWraps: an advance past year 9999 (or one that overflows) is refused and
+// the clock stays where it was.
+func TestClockAdvanceNeverWraps(t *testing.T) {
+	s := Start(t, WithSeed(3), WithFrozenClock(t0))
+	late := time.Date(9990, 1, 1, 0, 0, 0, 0, time.UTC)
+	s.Clock().Set(late)
+	for _, adv := range []string{"2562047h", "100000h"} {
+		if code, body := send(t, s, http.MethodPost, pathClock, `{"advance":"`+adv+`"}`); code != http.StatusBadRequest {
+			t.Errorf("advance %s from %s: %d %s", adv, late, code, body)
+		}
+	}
+	if !s.Clock().Now().Equal(late) {
+		t.Fatalf("the clock moved to %s", s.Clock().Now())
+	}
+}
