@@ -223,6 +223,9 @@ func (s *Server) handler() http.Handler {
 	r.HandleFunc(identity.PathManagedIdentity, s.identity.HandleManagedIdentity(s.IdentityHeader()))
 	var h http.Handler = s.guardControl(r)
 	h = s.rollKeys(h)
+	if !s.opts.TrustForwardedHost {
+		h = dropForwardedHost(h)
+	}
 	h = s.faults.wrap(h)
 	h = limitBody(h)
 	h = s.counter.wrap(h)
@@ -230,6 +233,15 @@ func (s *Server) handler() http.Handler {
 		h = accessLog(s.opts.AccessLog, s.clock, h)
 	}
 	return h
+}
+
+// dropForwardedHost removes X-Forwarded-Host, which every surface would otherwise follow when it
+// builds its own URLs, unless the server was told a trusted proxy sets it.
+func dropForwardedHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del(httpx.HeaderForwardedHost)
+		next.ServeHTTP(w, r)
+	})
 }
 
 func limitBody(next http.Handler) http.Handler {

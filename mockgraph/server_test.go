@@ -260,3 +260,30 @@ func TestClockAdvanceNeverWraps(t *testing.T) {
 		t.Fatalf("the clock moved to %s", s.Clock().Now())
 	}
 }
+
+// TestForwardedHostOnlyWhenTrusted: X-Forwarded-Host from any client does not set the
+// discovery issuer nor reach the DICOM service's WWW-Authenticate, unless the server was told a
+// trusted proxy sets it.
+func TestForwardedHostOnlyWhenTrusted(t *testing.T) {
+	for _, trusted := range []bool{false, true} {
+		opts := []Option{WithSeed(3), WithFrozenClock(t0)}
+		if trusted {
+			opts = append(opts, WithTrustForwardedHost())
+		}
+		s := Start(t, opts...)
+		for _, path := range []string{"/" + s.TenantID() + "/v2.0/.well-known/openid-configuration", "/dicom/" + s.Seeded().DicomServiceHost + "/v2/studies"} {
+			req, _ := http.NewRequest(http.MethodGet, s.URL()+path, nil)
+			req.Header.Set("X-Forwarded-Host", "evil.example.com")
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			seen := strings.Contains(string(body)+resp.Header.Get("WWW-Authenticate"), "evil.example.com")
+			if seen != trusted {
+				t.Errorf("trusted=%v %s: forwarded host shown=%v: %s %s", trusted, path, seen, resp.Header.Get("WWW-Authenticate"), body)
+			}
+		}
+	}
+}

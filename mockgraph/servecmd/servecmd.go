@@ -58,6 +58,7 @@ type serveOptions struct {
 	tenantID         string
 	seed             string
 	tlsNames         []string
+	trustFwdHost     bool
 	replicationDelay time.Duration
 	rate429          float64
 	rate503          float64
@@ -81,6 +82,7 @@ func bindServeFlags(fs *pflag.FlagSet, o *serveOptions) {
 	fs.StringVar(&o.tenantID, "tenant", "", "tenant id (default: drawn from the seed)")
 	fs.StringVar(&o.seed, "seed", "", "random seed for ids, secrets and faults (default: random, printed at start)")
 	fs.StringArrayVar(&o.tlsNames, "tls-name", nil, "extra host name for the TLS certificate (repeatable), e.g. login.microsoftonline.com")
+	fs.BoolVar(&o.trustFwdHost, "trust-forwarded-host", false, "follow X-Forwarded-Host in the URLs the server shows (only behind a TLS-terminating proxy)")
 	fs.DurationVar(&o.replicationDelay, "replication-delay", 0, "hide new Graph objects from reads by id and SP creation for this long")
 	fs.Float64Var(&o.rate429, "fault-429", 0, "share of Graph/ARM requests answered 429 (0..1)")
 	fs.Float64Var(&o.rate503, "fault-503", 0, "share of Graph/ARM requests answered 503 (0..1)")
@@ -147,7 +149,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func (o serveOptions) options(stderr io.Writer) (mockgraph.Options, error) {
 	opts := mockgraph.Options{
 		Addr: o.addr, TenantID: o.tenantID, StatePath: o.stateFile, KeyFile: o.keyFile, CAFile: o.caFile,
-		TLSNames: o.tlsNames, NoDICOMPrincipal: o.noDICOM, ReplicationDelay: o.replicationDelay,
+		TLSNames: o.tlsNames, TrustForwardedHost: o.trustFwdHost, NoDICOMPrincipal: o.noDICOM, ReplicationDelay: o.replicationDelay,
 		Faults: mockgraph.Faults{Rate429: o.rate429, Rate503: o.rate503, RetryAfter: o.retryAfter, Latency: o.latency},
 		Clock:  clock.New(), ManagedIdentityEnv: o.managedIdentity,
 		KeyRotation: o.rotateKeys, KeyGrace: o.keyGrace,
