@@ -195,6 +195,9 @@ func (a *API) create(body []byte, uniqueName *string) (*tenant.Application, erro
 // checkApp validates the properties a write set on app (old: the stored version, nil on create)
 // and completes the certificates it carries.
 func (a *API) checkApp(d *tenant.Directory, app, old *tenant.Application, set []string) error {
+	if err := checkLimits(app, set); err != nil {
+		return err
+	}
 	for _, prop := range set {
 		switch prop {
 		case "uniqueName":
