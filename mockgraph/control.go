@@ -1,12 +1,14 @@
 package mockgraph
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -16,7 +18,8 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 )
 
-// Control API paths (unauthenticated: the mock is a loopback test server).
+// Control API paths. All but healthz require the server's control token as a bearer token, on
+// loopback too: they reset the tenant, move its clock and hand out its secrets.
 const (
 	pathHealth     = "/mock/healthz"
 	pathReset      = "/mock/reset"
@@ -39,6 +42,22 @@ func (s *Server) registerControl(r *mux.Router) {
 	r.HandleFunc(pathEnv, func(w http.ResponseWriter, _ *http.Request) { httpx.WriteJSON(w, http.StatusOK, s.Env()) }).Methods(http.MethodGet)
 	s.registerWorkloadControl(r)
 	s.registerKeyControl(r)
+}
+
+// guardControl lets a request under /mock/ through only with the control token, healthz
+// excepted: every control endpoint, those other files register included, is guarded here.
+func (s *Server) guardControl(next http.Handler) http.Handler {
+	want := []byte(s.control)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, httpx.ControlPrefix) && r.URL.Path != pathHealth {
+			if got, _ := httpx.BearerToken(r); subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="mockgraph-control"`)
+				controlError(w, http.StatusUnauthorized, "the control API needs Authorization: Bearer $%s (from the env file)", EnvControlToken)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func controlError(w http.ResponseWriter, status int, format string, args ...any) {
@@ -65,14 +84,11 @@ func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 // handleReset puts the tenant back as it was when the server started (same ids and admin
 // secret, so the env file stays right), dropping everything made since.
 func (s *Server) handleReset(w http.ResponseWriter, _ *http.Request) {
-	fresh, err := tenant.UnmarshalState(s.initial)
-	if err == nil {
-		err = s.store.Replace(fresh)
-	}
-	if err != nil {
+	if err := s.store.Replace(s.initial.Copy()); err != nil {
 		controlError(w, http.StatusInternalServerError, "reset: %v", err)
 		return
 	}
+	s.identity.Reset()
 	s.counter.reset()
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -97,6 +113,10 @@ func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"now": s.clock.Now().Format(time.RFC3339Nano)})
 }
 
+// maxClockYear is as far as the clock may go: RFC 3339 times, as tokens and Graph show them,
+// have four-digit years.
+const maxClockYear = 9999
+
 func applyClock(c *clock.Adjustable, req clockRequest) error {
 	if req.Freeze {
 		c.Freeze()
@@ -108,6 +128,10 @@ func applyClock(c *clock.Adjustable, req clockRequest) error {
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil {
 			return fmt.Errorf("advance: %v", err)
+		}
+		now := c.Now()
+		if to := now.Add(d); d > 0 && !to.After(now) || d < 0 && !to.Before(now) || to.Year() > maxClockYear || to.Year() < 1 {
+			return fmt.Errorf("advance: %s moves the clock out of years 1–%d", req.Advance, maxClockYear)
 		}
 		c.Advance(d)
 	}

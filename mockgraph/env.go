@@ -29,6 +29,7 @@ const (
 	EnvUserIdentityClientID      = "DICOMREG_USER_IDENTITY_CLIENT_ID"
 	EnvUserIdentityPrincipalID   = "DICOMREG_USER_IDENTITY_PRINCIPAL_ID"
 	EnvUserIdentityResourceID    = "DICOMREG_USER_IDENTITY_RESOURCE_ID"
+	EnvControlToken              = "MOCKGRAPH_CONTROL_TOKEN"
 )
 
 // Env is what a client needs to talk to this server instead of Azure, by variable name.
@@ -47,6 +48,7 @@ func (s *Server) Env() map[string]string {
 		EnvTestPassword:  seeded.TestPassword,
 		EnvSSLCertFile:   s.CAFile(),
 		EnvMockURL:       s.URL(),
+		EnvControlToken:  s.ControlToken(),
 	}
 	if s.opts.ManagedIdentityEnv {
 		env[EnvIdentityEndpoint], env[EnvIdentityHeader] = s.ManagedIdentityEndpoint(), s.IdentityHeader()

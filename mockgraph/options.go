@@ -22,6 +22,10 @@ type Options struct {
 	CAFile string
 	// TLSNames are extra host names for the server certificate (e.g. login.microsoftonline.com).
 	TLSNames []string
+	// TrustForwardedHost follows X-Forwarded-Host in the URLs the server shows (discovery, the
+	// DICOM service's WWW-Authenticate): only for a TLS-terminating proxy in front of it. Off, a
+	// client cannot make the server advertise a host of its choosing.
+	TrustForwardedHost bool
 	// Clock is the server's clock; nil: the wall clock (adjustable through the control API).
 	Clock *clock.Adjustable
 	// NoDICOMPrincipal models a tenant with no DICOM service deployed yet.
@@ -71,6 +75,9 @@ func WithoutDICOMPrincipal() Option { return func(o *Options) { o.NoDICOMPrincip
 
 // WithStateFile persists the directory in path.
 func WithStateFile(path string) Option { return func(o *Options) { o.StatePath = path } }
+
+// WithTrustForwardedHost makes the server follow X-Forwarded-Host (behind a TLS-terminating proxy).
+func WithTrustForwardedHost() Option { return func(o *Options) { o.TrustForwardedHost = true } }
 
 // WithTLSNames adds host names to the server certificate.
 func WithTLSNames(names ...string) Option {

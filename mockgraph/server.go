@@ -10,6 +10,7 @@ package mockgraph
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -58,9 +59,10 @@ type Server struct {
 	listener  net.Listener
 	http      *http.Server
 	url       string
+	control   string // the control API's bearer token, random per start
 	done      chan error
 	tempDir   string
-	initial   []byte // the directory as started, for the control API's reset
+	initial   *tenant.Directory // the directory as started, for the control API's reset (never changed)
 
 	clientOnce sync.Once
 	client     *http.Client // Client's, shared like httptest.Server's
@@ -91,14 +93,13 @@ func NewWithOptions(o Options) (*Server, error) {
 	}
 	s.replDelay.Store(int64(o.ReplicationDelay))
 	s.faults = &faultInjector{f: o.Faults, rand: s.rand, sleep: time.Sleep}
+	s.control = rand.Text()
 
 	var err error
 	if s.store, err = s.openStore(); err != nil {
 		return nil, err
 	}
-	if err := s.store.View(func(d *tenant.Directory) (err error) { s.initial, err = tenant.MarshalState(d); return err }); err != nil {
-		return nil, err
-	}
+	_ = s.store.View(func(d *tenant.Directory) error { s.initial = d.Copy(); return nil })
 	keyFile := o.KeyFile
 	if keyFile == "" && o.StatePath != "" {
 		keyFile = defaultKeyFile(o.StatePath)
@@ -220,8 +221,11 @@ func (s *Server) handler() http.Handler {
 	s.identity = identity.New(identity.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, HTTPClient: s.issuerClient()})
 	s.identity.Register(r)
 	r.HandleFunc(identity.PathManagedIdentity, s.identity.HandleManagedIdentity(s.IdentityHeader()))
-	var h http.Handler = r
+	var h http.Handler = s.guardControl(r)
 	h = s.rollKeys(h)
+	if !s.opts.TrustForwardedHost {
+		h = dropForwardedHost(h)
+	}
 	h = s.faults.wrap(h)
 	h = limitBody(h)
 	h = s.counter.wrap(h)
@@ -229,6 +233,15 @@ func (s *Server) handler() http.Handler {
 		h = accessLog(s.opts.AccessLog, s.clock, h)
 	}
 	return h
+}
+
+// dropForwardedHost removes X-Forwarded-Host, which every surface would otherwise follow when it
+// builds its own URLs, unless the server was told a trusted proxy sets it.
+func dropForwardedHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del(httpx.HeaderForwardedHost)
+		next.ServeHTTP(w, r)
+	})
 }
 
 func limitBody(next http.Handler) http.Handler {
@@ -265,12 +278,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if serveErr := <-s.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 		err = serveErr
 	}
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
 	s.done <- http.ErrServerClosed // a second Shutdown returns at once
 	return err
 }
 
 // URL is the server's base URL, https://127.0.0.1:PORT.
 func (s *Server) URL() string { return s.url }
+
+// Addr is the address the server listens on (an unspecified IP when it listens on all).
+func (s *Server) Addr() net.Addr { return s.listener.Addr() }
+
+// ControlToken is the bearer token the control API (/mock/… but healthz) requires. It is random
+// on every start, never derived from the seed, and written to the env file (0600) as
+// MOCKGRAPH_CONTROL_TOKEN: another local user cannot reset the tenant or read its secrets.
+func (s *Server) ControlToken() string { return s.control }
 
 // AuthorityHost is what AZURE_AUTHORITY_HOST must say (with its trailing slash).
 func (s *Server) AuthorityHost() string { return s.url + "/" }

@@ -18,19 +18,14 @@ var t0 = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 
 func get(t *testing.T, s *Server, path string) (int, []byte) {
 	t.Helper()
-	resp, err := s.Client().Get(s.URL() + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return send(t, s, http.MethodGet, path, "")
 }
 
 func send(t *testing.T, s *Server, method, path, body string) (int, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+s.ControlToken())
 	resp, err := s.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -210,5 +205,85 @@ func TestHealthIsJSON(t *testing.T) {
 	var h map[string]any
 	if err := json.Unmarshal(body, &h); err != nil || h["seed"] == "" {
 		t.Fatalf("health: %s %v", body, err)
+	}
+}
+
+// TestControlAPINeedsItsToken: every control endpoint but healthz refuses a request without the
+// control token (or with another), on loopback too; /mock/env never hands out secrets without it.
+func TestControlAPINeedsItsToken(t *testing.T) {
+	s := Start(t, WithSeed(3), WithFrozenClock(t0))
+	for _, c := range []struct{ method, path string }{
+		{http.MethodGet, pathEnv}, {http.MethodPost, pathReset}, {http.MethodPost, pathClock}, {http.MethodGet, pathClock},
+		{http.MethodPut, pathFaults}, {http.MethodPost, pathDeviceCode}, {http.MethodGet, pathRequests}, {http.MethodDelete, pathRequests},
+	} {
+		for _, auth := range []string{"", "Bearer wrong", "Bearer " + s.ControlToken() + "x"} {
+			req, _ := http.NewRequest(c.method, s.URL()+c.path, strings.NewReader(`{}`))
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized || strings.Contains(string(body), s.Seeded().AdminSecret) {
+				t.Errorf("%s %s with %q: %d %s", c.method, c.path, auth, resp.StatusCode, body)
+			}
+		}
+	}
+	if code, body := send(t, s, http.MethodGet, pathEnv, ""); code != http.StatusOK || !strings.Contains(string(body), s.Seeded().AdminSecret) || !strings.Contains(string(body), EnvControlToken) {
+		t.Fatalf("env with the token: %d %s", code, body)
+	}
+	resp, err := s.Client().Get(s.URL() + pathHealth)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz needs no token: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if other := Start(t, WithSeed(3), WithFrozenClock(t0)); other.ControlToken() == s.ControlToken() {
+		t.Fatal("the control token follows the seed")
+	}
+}
+
+// TestClockAdvanceNeverWraps: an advance past year 9999 (or one that overflows) is refused and
+// the clock stays where it was.
+func TestClockAdvanceNeverWraps(t *testing.T) {
+	s := Start(t, WithSeed(3), WithFrozenClock(t0))
+	late := time.Date(9990, 1, 1, 0, 0, 0, 0, time.UTC)
+	s.Clock().Set(late)
+	for _, adv := range []string{"2562047h", "100000h"} {
+		if code, body := send(t, s, http.MethodPost, pathClock, `{"advance":"`+adv+`"}`); code != http.StatusBadRequest {
+			t.Errorf("advance %s from %s: %d %s", adv, late, code, body)
+		}
+	}
+	if !s.Clock().Now().Equal(late) {
+		t.Fatalf("the clock moved to %s", s.Clock().Now())
+	}
+}
+
+// TestForwardedHostOnlyWhenTrusted: X-Forwarded-Host from any client does not set the
+// discovery issuer nor reach the DICOM service's WWW-Authenticate, unless the server was told a
+// trusted proxy sets it.
+func TestForwardedHostOnlyWhenTrusted(t *testing.T) {
+	for _, trusted := range []bool{false, true} {
+		opts := []Option{WithSeed(3), WithFrozenClock(t0)}
+		if trusted {
+			opts = append(opts, WithTrustForwardedHost())
+		}
+		s := Start(t, opts...)
+		for _, path := range []string{"/" + s.TenantID() + "/v2.0/.well-known/openid-configuration", "/dicom/" + s.Seeded().DicomServiceHost + "/v2/studies"} {
+			req, _ := http.NewRequest(http.MethodGet, s.URL()+path, nil)
+			req.Header.Set("X-Forwarded-Host", "evil.example.com")
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			seen := strings.Contains(string(body)+resp.Header.Get("WWW-Authenticate"), "evil.example.com")
+			if seen != trusted {
+				t.Errorf("trusted=%v %s: forwarded host shown=%v: %s %s", trusted, path, seen, resp.Header.Get("WWW-Authenticate"), body)
+			}
+		}
 	}
 }

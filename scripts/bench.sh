@@ -14,6 +14,9 @@ go test -run '^$' -bench . -benchtime "$benchtime" -benchmem ./... | tee "$out"
 echo
 echo "== summary"
 awk '
+  /^BenchmarkStateWithDICOM/ {
+    for (i = 4; i < NF; i++) { if ($(i+1) == "create-p50-ms") cr[$1]=$i; if ($(i+1) == "token-p50-ms") tk[$1]=$i }
+  }
   /^Benchmark/ {
     name=$1; sub(/-[0-9]+$/, "", name); ns[name]=$3
     for (i = 4; i < NF; i++) { if ($(i+1) == "reads/op") reads[name]=$i; if ($(i+1) == "writes/op") writes[name]=$i }
@@ -26,6 +29,7 @@ awk '
     if (tok > 0)  printf "client-credentials tokens:    %8.0f tokens/s (handler, all cores, no TLS)\n", 1e9/tok
     if (sign > 0 && tok > 0) printf "ratio tokens/signing:         %8.2f\n", sign/tok
     if (start > 0) printf "mockgraph.Start + Close:      %8.2f ms\n", start/1e6
+    for (b in cr) printf "with a state file, %-28s Graph create p50 %6.2f ms, token p50 %6.2f ms (goal: 250 MB within 2x of 0 MB)\n", b, cr[b], tk[b]
     if (ns["BenchmarkRegister/new-app"] > 0) printf "register, new app:            %8.1f ms, %d reads + %d writes (target ≤ 7 requests)\n", ns["BenchmarkRegister/new-app"]/1e6, reads["BenchmarkRegister/new-app"], writes["BenchmarkRegister/new-app"]
     if (ns["BenchmarkRegister/converged"] > 0) printf "register, converged re-run:   %8.1f ms, %d reads + %d writes (target ≤ 5 reads, 0 writes)\n", ns["BenchmarkRegister/converged"]/1e6, reads["BenchmarkRegister/converged"], writes["BenchmarkRegister/converged"]
   }' "$out"

@@ -27,6 +27,7 @@ const (
 	codeInvalidRequest       = "InvalidRequestContent"
 	codeRoleAssignmentAbsent = "RoleAssignmentNotFound"
 	codeInvalidFilter        = "UnsupportedQuery"
+	codeInternal             = "InternalServerError"
 )
 
 // armError is ARM's error body: {"error":{"code","message"}}.

@@ -86,7 +86,9 @@ func (a *API) putAssignment(w http.ResponseWriter, r *http.Request, c caller, sc
 		return
 	}
 	now := a.cfg.Clock.Now()
-	_ = a.cfg.Store.Update(func(d *tenant.Directory) error {
+	answer := httpx.NewPending()
+	err = a.cfg.Store.Update(func(d *tenant.Directory) error {
+		w := answer
 		canonical, serr := resolveScope(d, scope)
 		if serr != nil {
 			armError(w, serr.status, serr.code, "%s", serr.message)
@@ -133,6 +135,7 @@ func (a *API) putAssignment(w http.ResponseWriter, r *http.Request, c caller, sc
 		httpx.WriteJSON(w, http.StatusCreated, assignmentJSON(ra))
 		return nil
 	})
+	sendDurable(w, answer, err)
 }
 
 func orDefault(v, def string) string {
@@ -164,7 +167,9 @@ func (a *API) getAssignment(w http.ResponseWriter, c caller, scope, name string)
 }
 
 func (a *API) deleteAssignment(w http.ResponseWriter, c caller, scope, name string) {
-	_ = a.cfg.Store.Update(func(d *tenant.Directory) error {
+	answer := httpx.NewPending()
+	err := a.cfg.Store.Update(func(d *tenant.Directory) error {
+		w := answer
 		canonical, serr := resolveScope(d, scope)
 		if serr != nil {
 			armError(w, serr.status, serr.code, "%s", serr.message)
@@ -183,6 +188,7 @@ func (a *API) deleteAssignment(w http.ResponseWriter, c caller, scope, name stri
 		httpx.WriteJSON(w, http.StatusOK, assignmentJSON(ra))
 		return nil
 	})
+	sendDurable(w, answer, err)
 }
 
 // assignmentFilter is the part of ARM's $filter the mock understands.
@@ -303,4 +309,14 @@ func (a *API) serveRoleDefinitions(w http.ResponseWriter, r *http.Request, scope
 		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"value": value})
+}
+
+// sendDurable sends an answer composed inside a store transaction once it is durable; a change
+// the store could not keep is ARM's internal error, never a 200 or 201.
+func sendDurable(w http.ResponseWriter, answer *httpx.Pending, err error) {
+	if err != nil {
+		armError(w, http.StatusInternalServerError, codeInternal, "Encountered internal server error: %v", err)
+		return
+	}
+	answer.Send(w)
 }

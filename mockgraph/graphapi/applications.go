@@ -195,6 +195,9 @@ func (a *API) create(body []byte, uniqueName *string) (*tenant.Application, erro
 // checkApp validates the properties a write set on app (old: the stored version, nil on create)
 // and completes the certificates it carries.
 func (a *API) checkApp(d *tenant.Directory, app, old *tenant.Application, set []string) error {
+	if err := checkLimits(app, set); err != nil {
+		return err
+	}
 	for _, prop := range set {
 		switch prop {
 		case "uniqueName":
@@ -210,7 +213,7 @@ func (a *API) checkApp(d *tenant.Directory, app, old *tenant.Application, set []
 				}
 			}
 		case "identifierUris":
-			if err := checkIdentifierURIs(d, app); err != nil {
+			if err := checkIdentifierURIs(d, app, old); err != nil {
 				return err
 			}
 		case "signInAudience":
@@ -242,30 +245,6 @@ func conflict(prop string) *apiError {
 	e := newErr(http.StatusBadRequest, codeConflict, "Another object with the same value for property %s already exists.", prop)
 	e.details = []errorDetail{{Code: "ObjectConflict", Target: prop}}
 	return e
-}
-
-// checkIdentifierURIs refuses identifier URIs another application holds. It scans, but only
-// when a write sets identifierUris, which registrations do once.
-func checkIdentifierURIs(d *tenant.Directory, app *tenant.Application) error {
-	for i, u := range app.IdentifierURIs {
-		if strings.TrimSpace(u) == "" || slices.ContainsFunc(app.IdentifierURIs[:i], func(p string) bool { return strings.EqualFold(p, u) }) {
-			return invalidValue("identifierUris", resApplication)
-		}
-	}
-	if len(app.IdentifierURIs) == 0 {
-		return nil
-	}
-	for _, other := range d.Applications() {
-		if other.ID == app.ID {
-			continue
-		}
-		for _, u := range other.IdentifierURIs {
-			if slices.ContainsFunc(app.IdentifierURIs, func(p string) bool { return strings.EqualFold(p, u) }) {
-				return conflict("identifierUris")
-			}
-		}
-	}
-	return nil
 }
 
 // patchApplication updates an application; addressed by uniqueName with `Prefer:
@@ -302,7 +281,7 @@ func (a *API) patchApplication(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d.PutApplication(app)
-		return nil
+		return syncServicePrincipalNames(d, app, set)
 	})
 	if !found && ref.prop == "uniqueName" && wantsUpsert(r) {
 		app, err := a.create(body, &ref.value)
@@ -316,6 +295,23 @@ func (a *API) patchApplication(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// syncServicePrincipalNames keeps the app's service principal known by the app's identifier URIs
+// when a write changed them, as Entra does.
+func syncServicePrincipalNames(d *tenant.Directory, app *tenant.Application, set []string) error {
+	sp := d.ServicePrincipalByAppID(app.AppID)
+	if sp == nil || !slices.Contains(set, "identifierUris") {
+		return nil
+	}
+	names := servicePrincipalNames(app)
+	if err := namesInUse(d, sp.ID, names); err != nil {
+		return err
+	}
+	sp = sp.Clone()
+	sp.ServicePrincipalNames = names
+	d.PutServicePrincipal(sp)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxBody is Graph's request size limit (4 MB); bigger bodies, compressed or not, get 413.
@@ -41,6 +42,10 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	}
 	if len(body) > maxBody {
 		return nil, tooLarge()
+	}
+	if !utf8.Valid(body) {
+		// JSON is UTF-8 (RFC 8259); Graph refuses a payload it cannot read as such.
+		return nil, newErr(http.StatusBadRequest, codeBadRequest, msgBadJSON)
 	}
 	return body, nil
 }

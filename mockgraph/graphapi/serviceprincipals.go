@@ -130,10 +130,13 @@ func (a *API) createServicePrincipal(w http.ResponseWriter, r *http.Request) err
 		if in.AppID == "" || app == nil || !rep.visible(app.CreatedDateTime) {
 			return noBackingApp(in.AppID)
 		}
+		if err := namesInUse(d, "", servicePrincipalNames(app)); err != nil {
+			return err
+		}
 		sp = &tenant.ServicePrincipal{
 			ID: a.cfg.Rand.GUID(), AppID: app.AppID, DisplayName: app.DisplayName, AccountEnabled: in.AccountEnabled,
 			AppOwnerOrganizationID: d.TenantID, AppRoleAssignmentRequired: in.AppRoleAssignmentRequired,
-			ServicePrincipalNames: append([]string{app.AppID}, app.IdentifierURIs...), ServicePrincipalType: "Application",
+			ServicePrincipalNames: servicePrincipalNames(app), ServicePrincipalType: "Application",
 			SignInAudience: app.SignInAudience, Tags: slices.Clone(in.Tags), AppRoles: slices.Clone(app.AppRoles),
 			OAuth2PermissionScopes: slices.Clone(app.API.OAuth2PermissionScopes), CreatedDateTime: rep.now,
 		}

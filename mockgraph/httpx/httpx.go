@@ -16,11 +16,15 @@ const (
 	MaxRequestBody = 8 << 20 // bodies above this get 413 (DICOM uploads included)
 )
 
+// HeaderForwardedHost names the host a TLS-terminating proxy was asked for; the server removes it
+// from requests unless it was told to trust it.
+const HeaderForwardedHost = "X-Forwarded-Host"
+
 // BaseURL is the scheme and host the client used: the mock always serves HTTPS, and behind a
 // TLS-terminating proxy under a real name (login.microsoftonline.com) it follows X-Forwarded-Host.
 func BaseURL(r *http.Request) string {
 	host := r.Host
-	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
+	if fh := r.Header.Get(HeaderForwardedHost); fh != "" {
 		host, _, _ = strings.Cut(fh, ",")
 		host = strings.TrimSpace(host)
 	}

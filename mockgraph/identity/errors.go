@@ -44,6 +44,7 @@ const (
 	codeMissingClientSP         = 7000229
 	codeTenantNotFound          = 90002
 	codeRedirectMismatch        = 50011
+	codeQueryTooLong            = 90015
 	codeRedirectMismatchToken   = 500112
 	codeNoReplyAddress          = 500113
 	codeConsentRequired         = 65001

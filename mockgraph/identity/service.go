@@ -66,12 +66,12 @@ type Service struct {
 func New(cfg Config) *Service {
 	return &Service{
 		cfg:       cfg,
-		codes:     newTTLStore[*authCode](maxCodes),
-		devices:   newTTLStore[*deviceGrant](maxCodes),
-		userCodes: newTTLStore[string](maxCodes),
-		refresh:   newTTLStore[*refreshGrant](maxRefreshTokens),
-		pending:   newTTLStore[*authorizeRequest](maxCodes),
-		jtis:      newTTLStore[struct{}](maxRefreshTokens),
+		codes:     newTTLStore[*authCode](maxCodes, expiredGrace),
+		devices:   newTTLStore[*deviceGrant](maxPending, expiredGrace),
+		userCodes: newTTLStore[string](maxPending, expiredGrace),
+		refresh:   newTTLStore[*refreshGrant](maxRefreshTokens, expiredGrace),
+		pending:   newTTLStore[*authorizeRequest](maxPending, 0),
+		jtis:      newTTLStore[struct{}](maxRefreshTokens, expiredGrace),
 		issuerKeys: newIssuerKeyCache(func() *http.Client {
 			if cfg.HTTPClient != nil {
 				return cfg.HTTPClient
@@ -79,6 +79,17 @@ func New(cfg Config) *Service {
 			return http.DefaultClient
 		}),
 	}
+}
+
+// Reset forgets every code, device code, refresh token, sign-in under way and assertion id,
+// freeing their memory (the control API's reset).
+func (s *Service) Reset() {
+	s.codes.clear()
+	s.devices.clear()
+	s.userCodes.clear()
+	s.refresh.clear()
+	s.pending.clear()
+	s.jtis.clear()
 }
 
 // Register adds the identity routes to r. The composition root registers the fixed-prefix

@@ -10,6 +10,11 @@ import (
 const (
 	maxCodes         = 100_000
 	maxRefreshTokens = 500_000
+	// maxPending bounds sign-ins under way and device codes: any client can start them without
+	// credentials, and each keeps up to a request's parameters (8 KB of query string for
+	// /authorize, 64 KB of form for /devicecode), so at most ~16 MB and ~128 MB. A test tenant
+	// never has this many users signing in at once; the oldest are dropped first.
+	maxPending = 2_000
 )
 
 type ttlEntry[T any] struct {
@@ -22,12 +27,13 @@ type ttlEntry[T any] struct {
 type ttlStore[T any] struct {
 	mu    sync.Mutex
 	max   int
+	grace time.Duration // how long an expired entry is still remembered
 	items map[string]ttlEntry[T]
 	order []string
 }
 
-func newTTLStore[T any](max int) *ttlStore[T] {
-	return &ttlStore[T]{max: max, items: map[string]ttlEntry[T]{}}
+func newTTLStore[T any](max int, grace time.Duration) *ttlStore[T] {
+	return &ttlStore[T]{max: max, grace: grace, items: map[string]ttlEntry[T]{}}
 }
 
 // put stores v under key until expires, pruning expired and over-limit entries first.
@@ -88,20 +94,27 @@ func (t *ttlStore[T]) delete(key string) {
 	delete(t.items, key)
 }
 
+// clear forgets every entry (the control API's reset).
+func (t *ttlStore[T]) clear() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.items, t.order = map[string]ttlEntry[T]{}, nil
+}
+
 func (t *ttlStore[T]) len() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.items)
 }
 
-// prune drops entries expired for longer than expiredGrace (kept that long so an expired code
-// still answers "expired" rather than "unknown") and the oldest beyond max.
+// prune drops entries expired for longer than the store's grace (codes are kept that long so an
+// expired one still answers "expired" rather than "unknown") and the oldest beyond max.
 func (t *ttlStore[T]) prune(now time.Time) {
 	i := 0
 	for ; i < len(t.order); i++ {
 		k := t.order[i]
 		e, ok := t.items[k]
-		if ok && now.Before(e.expires.Add(expiredGrace)) && len(t.items) < t.max {
+		if ok && now.Before(e.expires.Add(t.grace)) && len(t.items) < t.max {
 			break
 		}
 		delete(t.items, k)
@@ -109,5 +122,5 @@ func (t *ttlStore[T]) prune(now time.Time) {
 	t.order = t.order[i:]
 }
 
-// expiredGrace is how long an expired entry is remembered.
+// expiredGrace is how long an expired code or token is remembered.
 const expiredGrace = 24 * time.Hour

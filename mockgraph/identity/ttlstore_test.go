@@ -8,7 +8,7 @@ import (
 
 func TestTTLStore(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := newTTLStore[int](3)
+	s := newTTLStore[int](3, expiredGrace)
 	for i := 0; i < 5; i++ {
 		s.put(strconv.Itoa(i), i, now.Add(time.Minute), now)
 	}

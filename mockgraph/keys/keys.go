@@ -59,7 +59,14 @@ var (
 	certNotAfter  = time.Date(2050, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
+// MinRSABits is the smallest signing key accepted: Entra signs with 2048-bit RSA keys, and
+// validators (Microsoft.IdentityModel among them) refuse smaller ones.
+const MinRSABits = 2048
+
 func newKey(priv *rsa.PrivateKey) (*key, error) {
+	if n := priv.N.BitLen(); n < MinRSABits {
+		return nil, fmt.Errorf("keys: the signing key has %d bits; at least %d are needed, as Entra's", n, MinRSABits)
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "dicomreg mockgraph token signing"},

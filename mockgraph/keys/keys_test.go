@@ -2,6 +2,7 @@ package keys
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -145,4 +146,14 @@ func FuzzValidate(f *testing.F) {
 			t.Fatalf("accepted a token for %v", claims["aud"])
 		}
 	})
+}
+
+func TestSmallKeysAreRefused(t *testing.T) {
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(small); err == nil || !strings.Contains(err.Error(), "1024 bits") {
+		t.Fatalf("a 1024-bit key: %v", err)
+	}
 }

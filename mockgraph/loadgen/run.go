@@ -122,6 +122,8 @@ func expectedStatus(op string, status int) bool {
 		return status == http.StatusOK || status == http.StatusNoContent
 	case "graph-create-app":
 		return status == http.StatusCreated
+	case "authorize-oversized":
+		return status == http.StatusBadRequest
 	}
 	return status == http.StatusOK || status == http.StatusNoContent
 }
@@ -138,11 +140,33 @@ func (r *runner) step(ctx context.Context, w, n int, rnd *rand.Rand) {
 		r.graphRead(ctx, rnd)
 	case x < 75:
 		r.graphWrite(ctx, w, n)
-	case x < 90:
+	case x < 88:
 		r.dicomSearch(ctx, rnd)
-	default:
+	case x < 98:
 		r.dicomStore(ctx, w, n)
+	default:
+		r.authorizeFlood(ctx, n)
 	}
+}
+
+// Adversarial sign-ins: an unauthenticated client starts sign-ins it never finishes, with a
+// 400 KB state (refused, AADSTS90015) or a 6 KB one (kept, within the cap of sign-ins under
+// way). The server's peak RSS, reported at the end, shows whether it keeps what they send.
+const (
+	floodStateRefused = 400 << 10
+	floodStateKept    = 6 << 10
+	azureCLIAppID     = "04b07795-8ddb-461a-bbee-02f9e1bf7b46" // a public client every tenant knows
+)
+
+func (r *runner) authorizeFlood(ctx context.Context, n int) {
+	op, size := "authorize-oversized", floodStateRefused
+	if n%2 == 0 {
+		op, size = "authorize-pending", floodStateKept
+	}
+	q := url.Values{"client_id": {azureCLIAppID}, "response_type": {"code"}, "redirect_uri": {"http://localhost"},
+		"scope": {"openid"}, "state": {strings.Repeat("s", size)}}
+	req, _ := http.NewRequest(http.MethodGet, strings.TrimSuffix(r.cfg.TokenURL, "/token")+"/authorize?"+q.Encode(), nil)
+	r.do(ctx, op, req)
 }
 
 // do sends a request and records it; the body is returned for the caller to check.

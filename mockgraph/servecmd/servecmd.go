@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -57,6 +58,7 @@ type serveOptions struct {
 	tenantID         string
 	seed             string
 	tlsNames         []string
+	trustFwdHost     bool
 	replicationDelay time.Duration
 	rate429          float64
 	rate503          float64
@@ -80,6 +82,7 @@ func bindServeFlags(fs *pflag.FlagSet, o *serveOptions) {
 	fs.StringVar(&o.tenantID, "tenant", "", "tenant id (default: drawn from the seed)")
 	fs.StringVar(&o.seed, "seed", "", "random seed for ids, secrets and faults (default: random, printed at start)")
 	fs.StringArrayVar(&o.tlsNames, "tls-name", nil, "extra host name for the TLS certificate (repeatable), e.g. login.microsoftonline.com")
+	fs.BoolVar(&o.trustFwdHost, "trust-forwarded-host", false, "follow X-Forwarded-Host in the URLs the server shows (only behind a TLS-terminating proxy)")
 	fs.DurationVar(&o.replicationDelay, "replication-delay", 0, "hide new Graph objects from reads by id and SP creation for this long")
 	fs.Float64Var(&o.rate429, "fault-429", 0, "share of Graph/ARM requests answered 429 (0..1)")
 	fs.Float64Var(&o.rate503, "fault-503", 0, "share of Graph/ARM requests answered 503 (0..1)")
@@ -146,7 +149,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func (o serveOptions) options(stderr io.Writer) (mockgraph.Options, error) {
 	opts := mockgraph.Options{
 		Addr: o.addr, TenantID: o.tenantID, StatePath: o.stateFile, KeyFile: o.keyFile, CAFile: o.caFile,
-		TLSNames: o.tlsNames, NoDICOMPrincipal: o.noDICOM, ReplicationDelay: o.replicationDelay,
+		TLSNames: o.tlsNames, TrustForwardedHost: o.trustFwdHost, NoDICOMPrincipal: o.noDICOM, ReplicationDelay: o.replicationDelay,
 		Faults: mockgraph.Faults{Rate429: o.rate429, Rate503: o.rate503, RetryAfter: o.retryAfter, Latency: o.latency},
 		Clock:  clock.New(), ManagedIdentityEnv: o.managedIdentity,
 		KeyRotation: o.rotateKeys, KeyGrace: o.keyGrace,
@@ -194,7 +197,7 @@ func serve(ctx context.Context, o serveOptions, opts mockgraph.Options, stderr i
 		return err
 	}
 	defer srv.Close()
-	fmt.Fprintf(stderr, "mockgraph: TEST SERVER (not Microsoft Entra ID) listening on %s\n", srv.URL())
+	fmt.Fprintf(stderr, "mockgraph: TEST SERVER (not Microsoft Entra ID) listening on %s\n", strings.Join(servedURLs(srv.Addr(), srv.URL()), ", "))
 	fmt.Fprintf(stderr, "mockgraph: tenant %s, seed %d, CA %s\n", srv.TenantID(), srv.Seed(), srv.CAFile())
 	if f := srv.Faults(); f.Rate429 > 0 || f.Rate503 > 0 || f.Latency > 0 || opts.ReplicationDelay > 0 {
 		fmt.Fprintf(stderr, "mockgraph: faults %s; replication delay %s\n", f, opts.ReplicationDelay)
@@ -234,4 +237,24 @@ func exitWithParent(ctx context.Context, every time.Duration) context.Context {
 		}
 	}()
 	return ctx
+}
+
+// servedURLs names every address the server answers on: on an unspecified address (0.0.0.0, ::)
+// that is every interface's, not just the loopback one its URL uses.
+func servedURLs(addr net.Addr, url string) []string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return []string{url}
+	}
+	ifaddrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return []string{url, "every address of this host (port " + strconv.Itoa(tcp.Port) + ")"}
+	}
+	var out []string
+	for _, a := range ifaddrs {
+		if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLinkLocalUnicast() {
+			out = append(out, "https://"+net.JoinHostPort(ipn.IP.String(), strconv.Itoa(tcp.Port)))
+		}
+	}
+	return out
 }

@@ -16,7 +16,7 @@ import (
 func TestTokenCommandMintsBothShapes(t *testing.T) {
 	srv := mockgraph.Start(t)
 	var out bytes.Buffer
-	o := tokenOptions{kind: "github", subject: "octo/imaging", environment: "prod", url: srv.URL()}
+	o := tokenOptions{kind: "github", subject: "octo/imaging", environment: "prod", url: srv.URL(), controlToken: srv.ControlToken()}
 	if err := runToken(context.Background(), o, srv.Client(), &out); err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestTokenCommandMintsBothShapes(t *testing.T) {
 		t.Errorf("github claims: %v", claims)
 	}
 	file := filepath.Join(t.TempDir(), "token")
-	o = tokenOptions{kind: "k8s", subject: "imaging/uploader", url: srv.URL(), out: file}
+	o = tokenOptions{kind: "k8s", subject: "imaging/uploader", url: srv.URL(), controlToken: srv.ControlToken(), out: file}
 	if err := runToken(context.Background(), o, srv.Client(), &out); err != nil {
 		t.Fatal(err)
 	}
@@ -37,10 +37,10 @@ func TestTokenCommandMintsBothShapes(t *testing.T) {
 		t.Fatalf("token file: %v %v", st, err)
 	}
 	for _, bad := range []tokenOptions{
-		{kind: "k8s", subject: "no-slash", url: srv.URL()},
-		{kind: "k8s", subject: "Bad_NS/sa", url: srv.URL()},
-		{kind: "github", subject: "octo/imaging", url: srv.URL()}, // no branch, tag, environment or PR
-		{kind: "github", subject: "not a repo", branch: "main", url: srv.URL()},
+		{kind: "k8s", subject: "no-slash", url: srv.URL(), controlToken: srv.ControlToken()},
+		{kind: "k8s", subject: "Bad_NS/sa", url: srv.URL(), controlToken: srv.ControlToken()},
+		{kind: "github", subject: "octo/imaging", url: srv.URL(), controlToken: srv.ControlToken()}, // no branch, tag, environment or PR
+		{kind: "github", subject: "not a repo", branch: "main", url: srv.URL(), controlToken: srv.ControlToken()},
 	} {
 		if err := runToken(context.Background(), bad, srv.Client(), &out); err == nil {
 			t.Errorf("%+v: no error", bad)

@@ -12,6 +12,7 @@ import (
 // its methods keep the lookup indexes right, so all changes go through them.
 type Directory struct {
 	TenantID     string
+	j            *journal
 	Organization Organization
 	// Seeded holds what the seed made, including the admin secret and test password in clear:
 	// a test tenant's env file must be writable again after a restart from a state file.
@@ -36,25 +37,46 @@ type Directory struct {
 	appByAppID      map[string]string   // lower-case appId → object id
 	appByUniqueName map[string]string   // lower-case uniqueName → object id
 	appsByName      map[string][]string // lower-case displayName → object ids, oldest first
+	appByIDURI      map[string]string   // lower-case identifier URI → object id of the app holding it
 	instByStudy     map[string][]string // instanceStudyKey → instance keys, in store order
 	spByAppID       map[string]string   // lower-case appId → object id
 	spByName        map[string]string   // lower-case servicePrincipalName → object id
 	userByUPN       map[string]string   // lower-case UPN → object id
 }
 
+// Bucket names: one per kind of stored record, in memory (the journal) and in the state store.
+const (
+	bucketApplications  = "applications"
+	bucketSPs           = "servicePrincipals"
+	bucketUsers         = "users"
+	bucketGrants        = "oauth2PermissionGrants"
+	bucketAppRoleAssign = "appRoleAssignments"
+	bucketRoleAssign    = "roleAssignments"
+	bucketSubscriptions = "subscriptions"
+	bucketDicomServices = "dicomServices"
+	bucketInstances     = "dicomInstances"
+	bucketFirstParty    = "firstPartyClients"
+	bucketChangeFeed    = "changeFeed"
+	bucketSecretHashes  = "secretHashes"
+	bucketUserPasswords = "userPasswordHashes"
+	bucketFederated     = "federatedIdentityCredentials"
+)
+
 // NewDirectory returns an empty directory for a tenant.
 func NewDirectory(tenantID string) *Directory {
-	return &Directory{
+	j := &journal{}
+	d := &Directory{
 		TenantID:        tenantID,
-		apps:            newTable[Application](),
-		sps:             newTable[ServicePrincipal](),
-		users:           newTable[User](),
-		grants:          newTable[OAuth2PermissionGrant](),
-		appRoleAssign:   newTable[AppRoleAssignment](),
-		roleAssign:      newTable[RoleAssignment](),
-		subscriptions:   newTable[Subscription](),
-		dicomServices:   newTable[DicomService](),
-		instances:       newTable[DicomInstance](),
+		j:               j,
+		apps:            newTable[Application](bucketApplications, j),
+		sps:             newTable[ServicePrincipal](bucketSPs, j),
+		users:           newTable[User](bucketUsers, j),
+		grants:          newTable[OAuth2PermissionGrant](bucketGrants, j),
+		appRoleAssign:   newTable[AppRoleAssignment](bucketAppRoleAssign, j),
+		roleAssign:      newTable[RoleAssignment](bucketRoleAssign, j),
+		subscriptions:   newTable[Subscription](bucketSubscriptions, j),
+		dicomServices:   newTable[DicomService](bucketDicomServices, j),
+		instances:       newTable[DicomInstance](bucketInstances, j),
 		firstParty:      map[string]FirstPartyClient{},
 		secretHashes:    map[string][]byte{},
 		federated:       map[string][]FederatedIdentityCredential{},
@@ -62,10 +84,49 @@ func NewDirectory(tenantID string) *Directory {
 		appByAppID:      map[string]string{},
 		appByUniqueName: map[string]string{},
 		appsByName:      map[string][]string{},
+		appByIDURI:      map[string]string{},
 		instByStudy:     map[string][]string{},
 		spByAppID:       map[string]string{},
 		spByName:        map[string]string{},
 		userByUPN:       map[string]string{},
+	}
+	d.apps.index, d.apps.unindex = d.indexApp, d.unindexApp
+	d.sps.index, d.sps.unindex = d.indexSP, d.unindexSP
+	d.users.index = func(id string, u *User) { d.userByUPN[key(u.UserPrincipalName)] = id }
+	d.users.unindex = func(id string, u *User) { unclaim(d.userByUPN, []string{u.UserPrincipalName}, id) }
+	d.instances.index, d.instances.unindex = d.indexInstance, d.unindexInstance
+	return d
+}
+
+// compact drops the holes deletes left, once an Update is over.
+func (d *Directory) compact() {
+	d.apps.compactIfSparse()
+	d.sps.compactIfSparse()
+	d.users.compactIfSparse()
+	d.grants.compactIfSparse()
+	d.appRoleAssign.compactIfSparse()
+	d.roleAssign.compactIfSparse()
+	d.subscriptions.compactIfSparse()
+	d.dicomServices.compactIfSparse()
+	d.instances.compactIfSparse()
+}
+
+// insertByPos adds id to ids, which are in table order, at its place.
+func insertByPos(ids []string, id string, pos func(string) int) []string {
+	p := pos(id)
+	i := len(ids)
+	for i > 0 && pos(ids[i-1]) > p {
+		i--
+	}
+	return slices.Insert(ids, i, id)
+}
+
+// removeID removes id from the list index[k], dropping the key when the list empties.
+func removeID(index map[string][]string, k, id string) {
+	if ids := slices.DeleteFunc(index[k], func(x string) bool { return x == id }); len(ids) > 0 {
+		index[k] = ids
+	} else {
+		delete(index, k)
 	}
 }
 
@@ -104,6 +165,12 @@ func (d *Directory) ApplicationsByDisplayName(name string) []*Application {
 	return out
 }
 
+// ApplicationByIdentifierURI returns the app holding this identifier URI (any case), or nil:
+// identifier URIs are unique in a tenant.
+func (d *Directory) ApplicationByIdentifierURI(uri string) *Application {
+	return d.apps.get(d.appByIDURI[key(uri)])
+}
+
 // Applications returns every app in creation order.
 func (d *Directory) Applications() []*Application { return d.apps.all() }
 
@@ -114,31 +181,51 @@ func (d *Directory) EachApplication() iter.Seq[*Application] { return d.apps.eac
 func (d *Directory) PutApplication(a *Application) {
 	a.Normalize()
 	if old := d.apps.get(key(a.ID)); old != nil {
-		d.unindexName(old)
-		delete(d.appByAppID, key(old.AppID))
-		if old.UniqueName != nil {
-			delete(d.appByUniqueName, key(*old.UniqueName))
-		}
 		for _, p := range old.PasswordCredentials {
 			if !slices.ContainsFunc(a.PasswordCredentials, func(n PasswordCredential) bool { return n.KeyID == p.KeyID }) {
-				delete(d.secretHashes, p.KeyID)
+				deleteMap(d.j, bucketSecretHashes, d.secretHashes, p.KeyID)
 			}
 		}
 	}
 	d.apps.put(key(a.ID), a)
-	d.appsByName[key(a.DisplayName)] = append(d.appsByName[key(a.DisplayName)], key(a.ID))
-	d.appByAppID[key(a.AppID)] = key(a.ID)
+}
+
+func (d *Directory) indexApp(id string, a *Application) {
+	d.appsByName[key(a.DisplayName)] = insertByPos(d.appsByName[key(a.DisplayName)], id, d.apps.pos)
+	d.appByAppID[key(a.AppID)] = id
 	if a.UniqueName != nil {
-		d.appByUniqueName[key(*a.UniqueName)] = key(a.ID)
+		d.appByUniqueName[key(*a.UniqueName)] = id
+	}
+	claim(d.appByIDURI, a.IdentifierURIs, id)
+}
+
+func (d *Directory) unindexApp(id string, a *Application) {
+	removeID(d.appsByName, key(a.DisplayName), id)
+	unclaim(d.appByAppID, []string{a.AppID}, id)
+	if a.UniqueName != nil {
+		unclaim(d.appByUniqueName, []string{*a.UniqueName}, id)
+	}
+	unclaim(d.appByIDURI, a.IdentifierURIs, id)
+}
+
+// claim indexes names for owner, but never a name another object already holds: the Graph
+// surface refuses such writes, and the index must not let a write that slipped through (a
+// hand-edited state file, a caller's bug) take a name over.
+func claim(index map[string]string, names []string, owner string) {
+	for _, n := range names {
+		if cur, taken := index[key(n)]; !taken || cur == owner {
+			index[key(n)] = owner
+		}
 	}
 }
 
-func (d *Directory) unindexName(a *Application) {
-	n := key(a.DisplayName)
-	if ids := slices.DeleteFunc(d.appsByName[n], func(id string) bool { return id == key(a.ID) }); len(ids) > 0 {
-		d.appsByName[n] = ids
-	} else {
-		delete(d.appsByName, n)
+// unclaim removes from index the names owner holds, and only those: removing an object never
+// removes a name someone else holds.
+func unclaim(index map[string]string, names []string, owner string) {
+	for _, n := range names {
+		if index[key(n)] == owner {
+			delete(index, key(n))
+		}
 	}
 }
 
@@ -149,19 +236,16 @@ func (d *Directory) DeleteApplication(id string) bool {
 		return false
 	}
 	for _, p := range a.PasswordCredentials {
-		delete(d.secretHashes, p.KeyID)
+		deleteMap(d.j, bucketSecretHashes, d.secretHashes, p.KeyID)
 	}
-	d.unindexName(a)
-	delete(d.federated, key(a.ID))
-	delete(d.appByAppID, key(a.AppID))
-	if a.UniqueName != nil {
-		delete(d.appByUniqueName, key(*a.UniqueName))
-	}
+	deleteMap(d.j, bucketFederated, d.federated, key(a.ID))
 	return d.apps.del(key(id))
 }
 
 // SetSecretHash records the hash of a password credential's secret.
-func (d *Directory) SetSecretHash(keyID string, hash []byte) { d.secretHashes[keyID] = hash }
+func (d *Directory) SetSecretHash(keyID string, hash []byte) {
+	setMap(d.j, bucketSecretHashes, d.secretHashes, keyID, hash)
+}
 
 // MatchSecret returns the app's password credential whose secret is secret, or nil.
 // The caller checks the credential's dates.
@@ -201,23 +285,19 @@ func (d *Directory) EachServicePrincipal() iter.Seq[*ServicePrincipal] { return 
 // PutServicePrincipal stores a new service principal or replaces one with the same object id.
 func (d *Directory) PutServicePrincipal(s *ServicePrincipal) {
 	s.Normalize()
-	if old := d.sps.get(key(s.ID)); old != nil {
-		d.unindexSP(old)
-	}
 	d.sps.put(key(s.ID), s)
-	d.spByAppID[key(s.AppID)] = key(s.ID)
-	d.spByName[key(s.AppID)] = key(s.ID)
-	for _, n := range s.ServicePrincipalNames {
-		d.spByName[key(n)] = key(s.ID)
-	}
 }
 
-func (d *Directory) unindexSP(s *ServicePrincipal) {
-	delete(d.spByAppID, key(s.AppID))
-	delete(d.spByName, key(s.AppID))
-	for _, n := range s.ServicePrincipalNames {
-		delete(d.spByName, key(n))
-	}
+func (d *Directory) indexSP(id string, s *ServicePrincipal) {
+	claim(d.spByAppID, []string{s.AppID}, id)
+	claim(d.spByName, []string{s.AppID}, id)
+	claim(d.spByName, s.ServicePrincipalNames, id)
+}
+
+func (d *Directory) unindexSP(id string, s *ServicePrincipal) {
+	unclaim(d.spByAppID, []string{s.AppID}, id)
+	unclaim(d.spByName, []string{s.AppID}, id)
+	unclaim(d.spByName, s.ServicePrincipalNames, id)
 }
 
 // DeleteServicePrincipal removes a service principal with its grants and app role assignments.
@@ -226,7 +306,6 @@ func (d *Directory) DeleteServicePrincipal(id string) bool {
 	if s == nil {
 		return false
 	}
-	d.unindexSP(s)
 	for _, g := range d.grants.all() {
 		if key(g.ClientID) == key(id) || key(g.ResourceID) == key(id) {
 			d.grants.del(key(g.ID))
@@ -253,13 +332,9 @@ func (d *Directory) Users() []*User { return d.users.all() }
 
 // PutUser stores a user; a non-empty password replaces the user's password.
 func (d *Directory) PutUser(u *User, password string) {
-	if old := d.users.get(key(u.ID)); old != nil {
-		delete(d.userByUPN, key(old.UserPrincipalName))
-	}
 	d.users.put(key(u.ID), u)
-	d.userByUPN[key(u.UserPrincipalName)] = key(u.ID)
 	if password != "" {
-		d.userPassword[key(u.ID)] = HashSecret(password)
+		setMap(d.j, bucketUserPasswords, d.userPassword, key(u.ID), HashSecret(password))
 	}
 }
 
@@ -351,7 +426,9 @@ func (d *Directory) FirstPartyClient(appID string) (FirstPartyClient, bool) {
 }
 
 // PutFirstPartyClient records a Microsoft client app.
-func (d *Directory) PutFirstPartyClient(c FirstPartyClient) { d.firstParty[key(c.AppID)] = c }
+func (d *Directory) PutFirstPartyClient(c FirstPartyClient) {
+	setMap(d.j, bucketFirstParty, d.firstParty, key(c.AppID), c)
+}
 
 // --- Azure resources and RBAC ---
 
@@ -438,23 +515,16 @@ func (d *Directory) DicomInstancesOfStudy(service, studyUID string) []*DicomInst
 
 func instanceStudyKey(service, studyUID string) string { return key(service) + "/" + studyUID }
 
-// putInstance stores in under k and keeps the study index.
-func (d *Directory) putInstance(k string, in *DicomInstance) {
-	if old := d.instances.get(k); old != nil {
-		d.unindexInstance(k, old)
-	}
-	d.instances.put(k, in)
+// putInstance stores in under k; the table's hooks keep the study index.
+func (d *Directory) putInstance(k string, in *DicomInstance) { d.instances.put(k, in) }
+
+func (d *Directory) indexInstance(k string, in *DicomInstance) {
 	sk := instanceStudyKey(in.Service, in.StudyInstanceUID)
-	d.instByStudy[sk] = append(d.instByStudy[sk], k)
+	d.instByStudy[sk] = insertByPos(d.instByStudy[sk], k, d.instances.pos)
 }
 
 func (d *Directory) unindexInstance(k string, in *DicomInstance) {
-	sk := instanceStudyKey(in.Service, in.StudyInstanceUID)
-	if keys := slices.DeleteFunc(d.instByStudy[sk], func(x string) bool { return x == k }); len(keys) > 0 {
-		d.instByStudy[sk] = keys
-	} else {
-		delete(d.instByStudy, sk)
-	}
+	removeID(d.instByStudy, instanceStudyKey(in.Service, in.StudyInstanceUID), k)
 }
 
 // PutDicomInstance stores an instance (replacing one with the same SOP Instance UID) and appends
@@ -462,21 +532,14 @@ func (d *Directory) unindexInstance(k string, in *DicomInstance) {
 func (d *Directory) PutDicomInstance(in *DicomInstance) ChangeFeedEntry {
 	k := instanceKey(in.Service, in.SOPInstanceUID)
 	if d.instances.get(k) != nil {
-		for i := range d.changeFeed {
-			e := &d.changeFeed[i]
-			if key(e.Service) == key(in.Service) && e.SOPInstanceUID == in.SOPInstanceUID && e.State == "Current" {
-				e.State = "Replaced"
-			}
-		}
+		d.setChangeState(in.Service, in.SOPInstanceUID, "Replaced")
 	}
 	d.putInstance(k, in)
 	e := ChangeFeedEntry{
-		Sequence: int64(len(d.changeFeed)) + 1, Service: in.Service,
-		StudyInstanceUID: in.StudyInstanceUID, SeriesInstanceUID: in.SeriesInstanceUID, SOPInstanceUID: in.SOPInstanceUID,
+		Service: in.Service, StudyInstanceUID: in.StudyInstanceUID, SeriesInstanceUID: in.SeriesInstanceUID, SOPInstanceUID: in.SOPInstanceUID,
 		Action: "Create", State: "Current", Timestamp: in.StoredAt,
 	}
-	d.changeFeed = append(d.changeFeed, e)
-	return e
+	return d.appendChange(e)
 }
 
 // ChangeFeed returns the change feed of one service from sequence offset (exclusive), at most limit rows.

@@ -23,8 +23,8 @@ func (d *Directory) FederatedCredentials(appObjectID string) []FederatedIdentity
 // PutFederatedCredentials replaces the app's federated identity credentials as a whole.
 func (d *Directory) PutFederatedCredentials(appObjectID string, creds []FederatedIdentityCredential) {
 	if len(creds) == 0 {
-		delete(d.federated, key(appObjectID))
+		deleteMap(d.j, bucketFederated, d.federated, key(appObjectID))
 		return
 	}
-	d.federated[key(appObjectID)] = slices.Clone(creds)
+	setMap(d.j, bucketFederated, d.federated, key(appObjectID), slices.Clone(creds))
 }

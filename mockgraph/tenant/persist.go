@@ -4,17 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"slices"
+	"regexp"
 	"time"
 )
 
-// stateVersion is written into every state file; a file of another version is refused, not guessed at.
-const stateVersion = 1
+// jsonStateVersion is the version of the one-file JSON state (the first state format, still
+// read to import old state files, and the reset snapshot); the state store has its own.
+const jsonStateVersion = 1
 
-// snapshot is the state file's layout: every table in order, and the private hashes.
+// snapshot is a whole directory as one value: every table in order, and the private hashes.
 type snapshot struct {
 	Version            int                      `json:"version"`
 	SavedAt            time.Time                `json:"savedAt"`
@@ -39,10 +37,10 @@ type snapshot struct {
 	Federated map[string][]FederatedIdentityCredential `json:"federatedIdentityCredentials,omitempty"`
 }
 
-// MarshalState encodes the directory as a state file's content.
+// MarshalState encodes the directory as one JSON document.
 func MarshalState(d *Directory) ([]byte, error) {
 	s := snapshot{
-		Version: stateVersion, TenantID: d.TenantID, Organization: d.Organization, Seeded: d.Seeded,
+		Version: jsonStateVersion, TenantID: d.TenantID, Organization: d.Organization, Seeded: d.Seeded,
 		Applications: d.apps.all(), ServicePrincipals: d.sps.all(), Users: d.users.all(),
 		Grants: d.grants.all(), AppRoleAssignments: d.appRoleAssign.all(), RoleAssignments: d.roleAssign.all(),
 		Subscriptions: d.subscriptions.all(), DicomServices: d.dicomServices.all(),
@@ -55,39 +53,82 @@ func MarshalState(d *Directory) ([]byte, error) {
 	return json.Marshal(s)
 }
 
-// check refuses entries a hand-edited or damaged file can hold and the directory cannot: null
-// objects.
-func (s *snapshot) check() error {
-	return errors.Join(noNulls("applications", s.Applications), noNulls("servicePrincipals", s.ServicePrincipals),
-		noNulls("users", s.Users), noNulls("grants", s.Grants), noNulls("appRoleAssignments", s.AppRoleAssignments),
-		noNulls("roleAssignments", s.RoleAssignments), noNulls("subscriptions", s.Subscriptions),
-		noNulls("dicomServices", s.DicomServices), noNulls("dicomInstances", s.DicomInstances))
-}
-
-func noNulls[T any](field string, objects []*T) error {
-	if i := slices.Index(objects, nil); i >= 0 {
-		return fmt.Errorf("state file: %s[%d] is null", field, i)
-	}
-	return nil
-}
-
-// UnmarshalState decodes a state file's content, rebuilding every index.
+// UnmarshalState decodes a JSON state document, checks it and rebuilds every index.
 func UnmarshalState(data []byte) (*Directory, error) {
 	var s snapshot
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("state file is not valid JSON: %w", err)
 	}
-	if s.Version != stateVersion {
-		return nil, fmt.Errorf("state file has version %d, this mock reads version %d", s.Version, stateVersion)
+	if s.Version != jsonStateVersion {
+		return nil, fmt.Errorf("state file has version %d, this mock reads version %d", s.Version, jsonStateVersion)
 	}
+	return s.directory()
+}
+
+var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// check refuses what a hand-edited or damaged state can hold and a directory cannot: null
+// objects, empty or repeated keys, a tenant id that is not a GUID. Each error names the entry.
+func (s *snapshot) check() error {
 	if s.TenantID == "" {
-		return nil, errors.New("state file names no tenant")
+		return errors.New("state names no tenant")
 	}
+	if !guidPattern.MatchString(s.TenantID) {
+		return fmt.Errorf("state: tenant id %q is not a GUID", s.TenantID)
+	}
+	return errors.Join(
+		unique("applications", "id", s.Applications, func(a *Application) string { return a.ID }),
+		unique("applications", "appId", s.Applications, func(a *Application) string { return a.AppID }),
+		unique("servicePrincipals", "id", s.ServicePrincipals, func(p *ServicePrincipal) string { return p.ID }),
+		unique("servicePrincipals", "appId", s.ServicePrincipals, func(p *ServicePrincipal) string { return p.AppID }),
+		unique("users", "id", s.Users, func(u *User) string { return u.ID }),
+		unique("users", "userPrincipalName", s.Users, func(u *User) string { return u.UserPrincipalName }),
+		unique("oauth2PermissionGrants", "id", s.Grants, func(g *OAuth2PermissionGrant) string { return g.ID }),
+		unique("appRoleAssignments", "id", s.AppRoleAssignments, func(a *AppRoleAssignment) string { return a.ID }),
+		unique("roleAssignments", "name", s.RoleAssignments, func(r *RoleAssignment) string { return r.Name }),
+		unique("subscriptions", "subscriptionId", s.Subscriptions, func(x *Subscription) string { return x.ID }),
+		unique("dicomServices", "workspace-name", s.DicomServices, func(x *DicomService) string { return x.HostName() }),
+		unique("dicomInstances", "service/sopInstanceUid", s.DicomInstances, func(in *DicomInstance) string {
+			if in.Service == "" || in.SOPInstanceUID == "" {
+				return ""
+			}
+			return instanceKey(in.Service, in.SOPInstanceUID)
+		}),
+	)
+}
+
+// unique reports the first null object, empty key or repeated key (compared as the directory
+// compares them, ignoring case) in objects.
+func unique[T any](field, prop string, objects []*T, keyOf func(*T) string) error {
+	seen := make(map[string]int, len(objects))
+	for i, o := range objects {
+		if o == nil {
+			return fmt.Errorf("state: %s[%d] is null", field, i)
+		}
+		k := keyOf(o)
+		if k == "" || k == "-" {
+			return fmt.Errorf("state: %s[%d] has an empty %s", field, i, prop)
+		}
+		if j, dup := seen[key(k)]; dup {
+			return fmt.Errorf("state: %s[%d] and %s[%d] have the same %s %q", field, j, field, i, prop, k)
+		}
+		seen[key(k)] = i
+	}
+	return nil
+}
+
+// directory checks the snapshot and builds a directory from it.
+func (s *snapshot) directory() (*Directory, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	d := NewDirectory(s.TenantID)
 	d.Organization, d.Seeded, d.changeFeed = s.Organization, s.Seeded, s.ChangeFeed
+	for i := range d.changeFeed {
+		if d.changeFeed[i].Sequence != int64(i)+1 {
+			return nil, fmt.Errorf("state: changeFeed[%d] has sequence %d, want %d", i, d.changeFeed[i].Sequence, i+1)
+		}
+	}
 	for _, a := range s.Applications {
 		d.PutApplication(a)
 	}
@@ -130,71 +171,4 @@ func UnmarshalState(data []byte) (*Directory, error) {
 		}
 	}
 	return d, nil
-}
-
-// stateFile writes snapshots atomically: a temporary file in the same folder, fsynced, renamed
-// over the old one, and the folder fsynced, so a crash leaves either the old or the new file.
-type stateFile struct{ path string }
-
-func (f *stateFile) save(d *Directory) error {
-	data, err := MarshalState(d)
-	if err != nil {
-		return err
-	}
-	dir := filepath.Dir(f.path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), f.path); err != nil {
-		return err
-	}
-	if dh, err := os.Open(dir); err == nil {
-		_ = dh.Sync()
-		dh.Close()
-	}
-	return nil
-}
-
-// OpenStore returns a store backed by the state file at path. An existing file is loaded (a file
-// that cannot be read or decoded is an error, never a silent reset); a missing one is created
-// from seed().
-func OpenStore(path string, seed func() (*Directory, error)) (*Store, error) {
-	f := &stateFile{path: path}
-	data, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		d, derr := UnmarshalState(data)
-		if derr != nil {
-			return nil, fmt.Errorf("state file %s: %w", path, derr)
-		}
-		return &Store{dir: d, state: f}, nil
-	case errors.Is(err, fs.ErrNotExist):
-		d, serr := seed()
-		if serr != nil {
-			return nil, serr
-		}
-		if err := f.save(d); err != nil {
-			return nil, fmt.Errorf("state file %s: %w", path, err)
-		}
-		return &Store{dir: d, state: f}, nil
-	default:
-		return nil, fmt.Errorf("state file %s: %w", path, err)
-	}
 }

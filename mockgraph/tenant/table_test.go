@@ -7,7 +7,7 @@ import (
 )
 
 func TestTableKeepsInsertionOrderThroughDeletesAndCompaction(t *testing.T) {
-	tb := newTable[int]()
+	tb := newTable[int]("t", nil)
 	var want []int
 	for i := range 100 {
 		v := i
@@ -40,7 +40,7 @@ func TestTableKeepsInsertionOrderThroughDeletesAndCompaction(t *testing.T) {
 
 func BenchmarkTableDelete(b *testing.B) {
 	for b.Loop() {
-		tb := newTable[int]()
+		tb := newTable[int]("t", nil)
 		for i := range 10_000 {
 			tb.put(fmt.Sprint(i), &i)
 		}

@@ -115,10 +115,15 @@ func TestStateFileRoundTripAndCorruption(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("state file mode: %v %v", fi, err)
 	}
+	if _, err := OpenStore(path, nil); err == nil {
+		t.Fatal("a second store opened the state the first one holds")
+	}
+	s.Close()
 	again, err := OpenStore(path, func() (*Directory, error) { t.Fatal("reseeded an existing state"); return nil, nil })
 	if err != nil {
 		t.Fatal(err)
 	}
+	again.Close()
 	_ = again.View(func(d *Directory) error {
 		if a := d.ApplicationByAppID("client-1"); a == nil || a.DisplayName != "persisted" {
 			t.Fatalf("app not restored: %+v", a)

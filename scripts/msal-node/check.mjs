@@ -33,7 +33,7 @@ const dc = await pub.acquireTokenByDeviceCode({
   deviceCodeCallback: async (r) => {
     // The person at the second device: the mock's control API signs the test user in.
     const res = await fetch(env.AZURE_AUTHORITY_HOST + "mock/devicecode/approve", {
-      method: "POST", headers: { "content-type": "application/json" },
+      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${env.MOCKGRAPH_CONTROL_TOKEN}` },
       body: JSON.stringify({ userCode: r.userCode, username: env.DICOMREG_TEST_USERNAME }),
     });
     if (!res.ok) throw new Error(`approve: ${res.status}`);
