@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Variable names: azidentity's EnvironmentCredential and WorkloadIdentityCredential read the
@@ -102,7 +103,7 @@ func GitHub(vars []Var) string {
 	return b.String()
 }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // Parse reads either rendering back (export lines with single quotes, or NAME=value), for tests
 // and for tools that check a file before using it. Comments and blank lines are skipped.
@@ -115,7 +116,7 @@ func Parse(text string) (map[string]string, error) {
 		}
 		line = strings.TrimPrefix(line, "export ")
 		name, value, ok := strings.Cut(line, "=")
-		if !ok || !nameRE.MatchString(name) {
+		if !ok || !nameRE().MatchString(name) {
 			return nil, fmt.Errorf("dotenv: line %d is not NAME=value", i+1)
 		}
 		if strings.HasPrefix(value, "'") {

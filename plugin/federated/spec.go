@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // The issuers and audience of the presets (GitHub: "Configuring OpenID Connect in Azure";
@@ -47,8 +48,10 @@ type Spec struct {
 }
 
 var (
-	ownerRepo = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
-	dns1123   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	ownerRepo = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
+	})
+	dns1123 = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`) })
 )
 
 // Parse builds the credential a Spec describes, or says what is wrong with it.
@@ -67,7 +70,7 @@ func Parse(s Spec) (Credential, error) {
 			return c, fmt.Errorf("k8s:ISSUER_URL: %w", err)
 		}
 		ns, sa, ok := strings.Cut(s.K8sServiceAccount, "/")
-		if !ok || len(ns) > 63 || !dns1123.MatchString(ns) || sa == "" || len(sa) > 253 || !dns1123.MatchString(strings.ReplaceAll(sa, ".", "-")) {
+		if !ok || len(ns) > 63 || !dns1123().MatchString(ns) || sa == "" || len(sa) > 253 || !dns1123().MatchString(strings.ReplaceAll(sa, ".", "-")) {
 			return c, fmt.Errorf("k8s needs NAMESPACE/SERVICEACCOUNT (DNS names), not %q", s.K8sServiceAccount)
 		}
 		c.Issuer, c.Subject = rest, "system:serviceaccount:"+ns+":"+sa
@@ -107,7 +110,7 @@ func Parse(s Spec) (Credential, error) {
 }
 
 func gitHubSubject(repo string, s Spec) (string, error) {
-	if !ownerRepo.MatchString(repo) {
+	if !ownerRepo().MatchString(repo) {
 		return "", fmt.Errorf("github:OWNER/REPO: %q is not OWNER/REPO", repo)
 	}
 	picked := 0

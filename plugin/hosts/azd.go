@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The azd extension's identity. azd requires dot-separated lowercase segments for an id
@@ -27,7 +28,9 @@ const (
 
 // azd's rules (validate_registry.go; registry.schema.json; extension.schema.json).
 var (
-	azdIDPattern         = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+	azdIDPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+	})
 	azdPlatforms         = []string{"windows/amd64", "windows/arm64", "darwin/amd64", "darwin/arm64", "linux/amd64", "linux/arm64"}
 	azdCapabilities      = []string{"custom-commands", "lifecycle-events", "mcp-server", "service-target-provider", "framework-service-provider", "metadata"}
 	azdChecksumAlgorithm = []string{"sha256", "sha512"}
@@ -190,7 +193,7 @@ func ValidateAzdRegistry(r AzdRegistry) []error {
 		at := func(format string, a ...any) {
 			errs = append(errs, fmt.Errorf("extensions[%d] (%s): %s", i, e.ID, fmt.Sprintf(format, a...)))
 		}
-		if !azdIDPattern.MatchString(e.ID) {
+		if !azdIDPattern().MatchString(e.ID) {
 			at("id %q must be dot-separated lowercase segments, e.g. publisher.extension", e.ID)
 		}
 		if ids[e.ID] {
@@ -267,7 +270,7 @@ func ValidateAzdManifest(m AzdManifest) []error {
 			errs = append(errs, fmt.Errorf("extension.yaml: missing required field %q", name))
 		}
 	}
-	if m.ID != "" && !azdIDPattern.MatchString(m.ID) {
+	if m.ID != "" && !azdIDPattern().MatchString(m.ID) {
 		errs = append(errs, fmt.Errorf("extension.yaml: id %q must be dot-separated lowercase segments", m.ID))
 	}
 	if _, err := ParseSemver(m.Version); err != nil {

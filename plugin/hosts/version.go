@@ -5,15 +5,18 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // semverPattern is SemVer 2.0.0's own regular expression (semver.org, "Is there a suggested
 // regular expression"): no leading zeros, dot-separated pre-release and build identifiers.
 // azd parses extension versions strictly (Masterminds/semver StrictNewVersion) and its
 // registry.schema.json enforces the same grammar.
-var semverPattern = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)` +
-	`(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?` +
-	`(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+var semverPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)` +
+		`(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?` +
+		`(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+})
 
 // Semver is a parsed SemVer 2.0.0 version.
 type Semver struct {
@@ -25,7 +28,7 @@ type Semver struct {
 // ParseSemver parses a version strictly: "v1.2.3", "1.2" and "01.2.3" are refused, as azd refuses
 // them.
 func ParseSemver(s string) (Semver, error) {
-	m := semverPattern.FindStringSubmatch(s)
+	m := semverPattern().FindStringSubmatch(s)
 	if m == nil {
 		return Semver{}, fmt.Errorf("version %q is not semver (MAJOR.MINOR.PATCH with optional -pre-release and +build)", s)
 	}
@@ -96,14 +99,14 @@ func (v Semver) PEP440() string {
 
 // describePattern reads `git describe --tags --long --always --dirty`: TAG-N-gSHA[-dirty], or
 // just SHA[-dirty] when no tag is reachable.
-var describePattern = regexp.MustCompile(`^(?:(.+)-(\d+)-g([0-9a-f]+)|([0-9a-f]+))(-dirty)?$`)
+var describePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:(.+)-(\d+)-g([0-9a-f]+)|([0-9a-f]+))(-dirty)?$`) })
 
 // VersionFromGit turns `git describe --tags --long --always --dirty` (and the commit count, for
 // untagged history) into a release version. A commit tagged vX.Y.Z is X.Y.Z; N commits past it is
 // the next patch's pre-release X.Y.(Z+1)-dev.N+gSHA, which sorts after X.Y.Z and before
 // X.Y.(Z+1); with no tag at all, 0.0.0-dev.COUNT+gSHA; a dirty tree adds ".dirty" to the build.
 func VersionFromGit(describe string, commits int) (Semver, error) {
-	m := describePattern.FindStringSubmatch(strings.TrimSpace(describe))
+	m := describePattern().FindStringSubmatch(strings.TrimSpace(describe))
 	if m == nil {
 		return Semver{}, fmt.Errorf("cannot read git describe output %q", describe)
 	}
