@@ -7,9 +7,9 @@ package dotenv
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
+
+	"github.com/dicomreg/dicomreg/plugin/secretfile"
 )
 
 // Variable names: azidentity's EnvironmentCredential and WorkloadIdentityCredential read the
@@ -38,8 +38,8 @@ type App struct {
 	DICOMURL, DICOMScope string
 }
 
-// Var is one NAME=value.
-type Var struct{ Name, Value string }
+// Var is one NAME=value, the type every dotenv file of dicomreg is written from.
+type Var = secretfile.Var
 
 // Vars lists the app's variables in a fixed order.
 func Vars(a App) ([]Var, error) {
@@ -55,23 +55,23 @@ func Vars(a App) ([]Var, error) {
 	if creds > 1 {
 		return nil, errors.New("dotenv: give one credential: a secret, a certificate or a federated token file")
 	}
-	out := []Var{{TenantID, a.TenantID}, {ClientID, a.ClientID}}
+	out := []Var{{Name: TenantID, Value: a.TenantID}, {Name: ClientID, Value: a.ClientID}}
 	switch {
 	case a.ClientSecret != "":
-		out = append(out, Var{ClientSecret, a.ClientSecret})
+		out = append(out, Var{Name: ClientSecret, Value: a.ClientSecret})
 	case a.CertificatePath != "":
-		out = append(out, Var{ClientCertificate, a.CertificatePath})
+		out = append(out, Var{Name: ClientCertificate, Value: a.CertificatePath})
 	case a.FederatedTokenFile != "":
-		out = append(out, Var{FederatedToken, a.FederatedTokenFile})
+		out = append(out, Var{Name: FederatedToken, Value: a.FederatedTokenFile})
 	}
 	if h := strings.TrimSpace(a.AuthorityHost); h != "" && !strings.EqualFold(strings.TrimSuffix(h, "/")+"/", PublicCloudAuthority) {
-		out = append(out, Var{AuthorityHost, h})
+		out = append(out, Var{Name: AuthorityHost, Value: h})
 	}
 	if a.DICOMURL != "" {
-		out = append(out, Var{DICOMURL, a.DICOMURL})
+		out = append(out, Var{Name: DICOMURL, Value: a.DICOMURL})
 	}
 	if a.DICOMScope != "" {
-		out = append(out, Var{DICOMScope, a.DICOMScope})
+		out = append(out, Var{Name: DICOMScope, Value: a.DICOMScope})
 	}
 	for _, v := range out {
 		if strings.ContainsAny(v.Value, "\n\r\x00") {
@@ -81,14 +81,10 @@ func Vars(a App) ([]Var, error) {
 	return out, nil
 }
 
-// Shell renders `export NAME='value'` lines: `source FILE` (or `set -a; . FILE`) hands them to
-// child processes. Values are single-quoted, so nothing in them is expanded.
+// Shell renders `export NAME=value` lines, as every credential file dicomreg writes
+// (secretfile.Dotenv): `source FILE` hands them to child processes.
 func Shell(vars []Var) string {
-	var b strings.Builder
-	for _, v := range vars {
-		b.WriteString("export " + v.Name + "='" + strings.ReplaceAll(v.Value, "'", `'\''`) + "'\n")
-	}
-	return b.String()
+	return string(secretfile.Dotenv(nil, vars))
 }
 
 // GitHub renders NAME=value lines for $GITHUB_ENV, which takes NAME=value (split at the first
@@ -103,52 +99,27 @@ func GitHub(vars []Var) string {
 	return b.String()
 }
 
-var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
-
-// Parse reads either rendering back (export lines with single quotes, or NAME=value), for tests
-// and for tools that check a file before using it. Comments and blank lines are skipped.
+// Parse reads either rendering back, for tests and for tools that check a file before using it:
+// the shell form as every dicomreg credential file is read (secretfile.ParseDotenv), else the
+// GitHub form, whose values are literal up to the end of the line. Comments and blank lines are
+// skipped.
 func Parse(text string) (map[string]string, error) {
 	out := map[string]string{}
+	if _, vars, err := secretfile.ParseDotenv([]byte(text)); err == nil {
+		for _, v := range vars {
+			out[v.Name] = v.Value
+		}
+		return out, nil
+	}
 	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		line = strings.TrimPrefix(line, "export ")
 		name, value, ok := strings.Cut(line, "=")
-		if !ok || !nameRE().MatchString(name) {
+		if !ok || !secretfile.IsName(name) {
 			return nil, fmt.Errorf("dotenv: line %d is not NAME=value", i+1)
-		}
-		if strings.HasPrefix(value, "'") {
-			v, err := unquote(value)
-			if err != nil {
-				return nil, fmt.Errorf("dotenv: line %d: %w", i+1, err)
-			}
-			value = v
 		}
 		out[name] = value
 	}
 	return out, nil
-}
-
-// unquote reads a POSIX single-quoted word with '\” escapes.
-func unquote(s string) (string, error) {
-	var b strings.Builder
-	for len(s) > 0 {
-		switch {
-		case strings.HasPrefix(s, `\'`):
-			b.WriteByte('\'')
-			s = s[2:]
-		case s[0] == '\'':
-			end := strings.IndexByte(s[1:], '\'')
-			if end < 0 {
-				return "", errors.New("unterminated quote")
-			}
-			b.WriteString(s[1 : 1+end])
-			s = s[2+end:]
-		default:
-			return "", errors.New("text outside quotes")
-		}
-	}
-	return b.String(), nil
 }

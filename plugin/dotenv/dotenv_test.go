@@ -88,7 +88,7 @@ func FuzzParse(f *testing.F) {
 			if strings.ContainsAny(v, "\n\r") {
 				return
 			}
-			vars = append(vars, Var{k, v})
+			vars = append(vars, Var{Name: k, Value: v})
 		}
 		again, err := Parse(Shell(vars))
 		if err != nil || len(again) != len(got) {

@@ -61,14 +61,15 @@ func ParseDotenv(data []byte) (comments []string, vars []Var, err error) {
 func parseAssignment(line string) (Var, bool) {
 	name, raw, ok := strings.Cut(line, "=")
 	name = strings.TrimSpace(name)
-	if !ok || !isName(name) {
+	if !ok || !IsName(name) {
 		return Var{}, false
 	}
 	value, ok := unquote(strings.TrimSpace(raw))
 	return Var{Name: name, Value: value}, ok
 }
 
-func isName(s string) bool {
+// IsName reports whether s is a shell variable name.
+func IsName(s string) bool {
 	if s == "" || (s[0] >= '0' && s[0] <= '9') {
 		return false
 	}
