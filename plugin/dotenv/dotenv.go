@@ -100,12 +100,17 @@ func GitHub(vars []Var) string {
 }
 
 // Parse reads either rendering back, for tests and for tools that check a file before using it:
-// the shell form as every dicomreg credential file is read (secretfile.ParseDotenv), else the
-// GitHub form, whose values are literal up to the end of the line. Comments and blank lines are
+// a file with export lines is the shell form, read as every dicomreg credential file is
+// (secretfile.ParseDotenv); otherwise it is the GitHub form, whose values are literal to the end
+// of the line. Comments and blank lines are
 // skipped.
 func Parse(text string) (map[string]string, error) {
 	out := map[string]string{}
-	if _, vars, err := secretfile.ParseDotenv([]byte(text)); err == nil {
+	if strings.Contains("\n"+text, "\nexport ") {
+		_, vars, err := secretfile.ParseDotenv([]byte(text))
+		if err != nil {
+			return nil, fmt.Errorf("dotenv: %w", err)
+		}
 		for _, v := range vars {
 			out[v.Name] = v.Value
 		}

@@ -67,10 +67,14 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("%+v: no error", a)
 		}
 	}
-	for _, bad := range []string{"export 1X=y", "NOEQUALS", "A='unterminated"} {
+	for _, bad := range []string{"export 1X=y", "NOEQUALS", "export A='unterminated", "1X=y"} {
 		if _, err := Parse(bad); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
+	}
+	// $GITHUB_ENV's form has no quoting: a quote is part of the value.
+	if got, err := Parse("A='unterminated\n"); err != nil || got["A"] != "'unterminated" {
+		t.Errorf("GitHub form: %v %v", got, err)
 	}
 }
 
