@@ -23,6 +23,9 @@ type Config struct {
 	Keys  *keys.Keys
 	Clock clock.Clock
 	Rand  *rng.Source
+	// RoleEffective says whether a role assignment counts in ARM's own access checks yet (RBAC
+	// propagation); nil: at once.
+	RoleEffective func(*tenant.RoleAssignment) bool
 }
 
 // API serves ARM.

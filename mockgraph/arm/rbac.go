@@ -92,7 +92,7 @@ func (a *API) putAssignment(w http.ResponseWriter, r *http.Request, c caller, sc
 			armError(w, serr.status, serr.code, "%s", serr.message)
 			return nil
 		}
-		if !holds(d, c.oid, canonical, writeRoles) {
+		if !a.holds(d, c.oid, canonical, writeRoles) {
 			armError(w, http.StatusForbidden, codeAuthorizationFailed, "The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.", c.oid, c.oid, actionRoleAssignmentsWrite, canonical+authorizationProvider+roleAssignmentsKind+"/"+name)
 			return nil
 		}
@@ -149,7 +149,7 @@ func (a *API) getAssignment(w http.ResponseWriter, c caller, scope, name string)
 			armError(w, serr.status, serr.code, "%s", serr.message)
 			return nil
 		}
-		if !holds(d, c.oid, canonical, readRoles) {
+		if !a.holds(d, c.oid, canonical, readRoles) {
 			armError(w, http.StatusForbidden, codeAuthorizationFailed, "The client '%s' with object id '%s' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/read' over scope '%s' or the scope is invalid.", c.oid, c.oid, canonical)
 			return nil
 		}
@@ -170,7 +170,7 @@ func (a *API) deleteAssignment(w http.ResponseWriter, c caller, scope, name stri
 			armError(w, serr.status, serr.code, "%s", serr.message)
 			return nil
 		}
-		if !holds(d, c.oid, canonical, writeRoles) {
+		if !a.holds(d, c.oid, canonical, writeRoles) {
 			armError(w, http.StatusForbidden, codeAuthorizationFailed, "The client '%s' with object id '%s' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/delete' over scope '%s' or the scope is invalid.", c.oid, c.oid, canonical)
 			return nil
 		}
@@ -231,7 +231,7 @@ func (a *API) listAssignments(w http.ResponseWriter, r *http.Request, c caller, 
 			armError(w, serr.status, serr.code, "%s", serr.message)
 			return nil
 		}
-		if !holds(d, c.oid, canonical, readRoles) && !strings.EqualFold(f.principal, c.oid) {
+		if !a.holds(d, c.oid, canonical, readRoles) && !strings.EqualFold(f.principal, c.oid) {
 			armError(w, http.StatusForbidden, codeAuthorizationFailed, "The client '%s' with object id '%s' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/read' over scope '%s' or the scope is invalid.", c.oid, c.oid, canonical)
 			return nil
 		}

@@ -63,7 +63,7 @@ func (s *Service) verifyAssertion(assertion string, app *tenant.Application, tok
 	claims = assertionClaims{}
 	p := jwt.NewParser(jwt.WithValidMethods([]string{"RS256", "PS256"}), jwt.WithoutClaimsValidation())
 	_, err := p.ParseWithClaims(assertion, &claims, func(t *jwt.Token) (any, error) {
-		cert, e := findAssertionKey(t.Header, app, now)
+		cert, e := findAssertionKey(t.Header, app, now, s.view().CredentialLive)
 		if e != nil {
 			return nil, e
 		}
@@ -108,8 +108,9 @@ func (s *Service) verifyAssertion(assertion string, app *tenant.Application, tok
 }
 
 // findAssertionKey picks the uploaded certificate the header's thumbprint names, if it is
-// current. RS256 names it by x5t (SHA-1), PS256 by x5t#S256 (SHA-256).
-func findAssertionKey(h map[string]any, app *tenant.Application, now time.Time) (*x509.Certificate, error) {
+// current and the token service has learnt of it (live). RS256 names it by x5t (SHA-1), PS256 by
+// x5t#S256 (SHA-256).
+func findAssertionKey(h map[string]any, app *tenant.Application, now time.Time, live func(added time.Time) bool) (*x509.Certificate, error) {
 	alg, _ := h["alg"].(string)
 	x5t, _ := h["x5t"].(string)
 	x5t256, _ := h["x5t#S256"].(string)
@@ -139,7 +140,7 @@ func findAssertionKey(h map[string]any, app *tenant.Application, now time.Time) 
 			s := sha1.Sum(k.Key)
 			sum = s[:]
 		}
-		if !bytes.Equal(sum, want) {
+		if !bytes.Equal(sum, want) || !live(k.AddedDateTime) {
 			continue
 		}
 		if now.Before(k.StartDateTime) || !now.Before(k.EndDateTime) {

@@ -96,7 +96,7 @@ func (s *Service) startAuthorize(w http.ResponseWriter, r *http.Request, ver end
 	}
 	var pageErr *oauthError
 	_ = s.cfg.Store.View(func(d *tenant.Directory) error {
-		cl, e := lookupClient(d, a.ClientID)
+		cl, e := s.lookupClient(d, a.ClientID)
 		if e != nil {
 			pageErr = e
 			return nil
@@ -252,7 +252,7 @@ func (s *Service) afterSignIn(w http.ResponseWriter, r *http.Request, ctx string
 	var dec *consentDecision
 	if e == nil {
 		err := s.cfg.Store.View(func(d *tenant.Directory) error {
-			cl, ce := lookupClient(d, a.ClientID)
+			cl, ce := s.lookupClient(d, a.ClientID)
 			if ce != nil {
 				return ce
 			}

@@ -17,7 +17,7 @@ const consentPrincipal = "Principal"
 func (s *Service) grantConsent(clientID string, sr scopeRequest, userID string) *oauthError {
 	var out *oauthError
 	err := s.cfg.Store.Update(func(d *tenant.Directory) error {
-		cl, e := lookupClient(d, clientID)
+		cl, e := s.lookupClient(d, clientID)
 		if e != nil {
 			out = e
 			return nil
@@ -65,7 +65,7 @@ func (s *Service) grantConsent(clientID string, sr scopeRequest, userID string) 
 func (s *Service) clientName(clientID string) string {
 	var name string
 	_ = s.cfg.Store.View(func(d *tenant.Directory) error {
-		if cl, e := lookupClient(d, clientID); e == nil {
+		if cl, e := s.lookupClient(d, clientID); e == nil {
 			name = cl.DisplayName
 		}
 		return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dicomreg/dicomreg/mockgraph/clock"
 	"github.com/dicomreg/dicomreg/mockgraph/keys"
+	"github.com/dicomreg/dicomreg/mockgraph/propagation"
 	"github.com/dicomreg/dicomreg/mockgraph/rng"
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 )
@@ -46,6 +47,9 @@ type Config struct {
 	Rand  *rng.Source
 	// HTTPClient fetches external issuers' keys for federated credentials; nil: http.DefaultClient.
 	HTTPClient *http.Client
+	// Propagation says when the token service learns of new apps, principals and credentials;
+	// nil: at once.
+	Propagation *propagation.Model
 }
 
 // Service serves the identity endpoints. Codes, device codes, refresh tokens, pending sign-ins
@@ -135,6 +139,14 @@ func (s *Service) checkTenant(seg string) *oauthError {
 		return tenantNotFound(seg)
 	}
 	return nil
+}
+
+// view is what the token service knows of recent directory writes right now.
+func (s *Service) view() propagation.View {
+	if s.cfg.Propagation == nil {
+		return propagation.View{Now: s.cfg.Clock.Now()}
+	}
+	return s.cfg.Propagation.View()
 }
 
 func tenantSegment(r *http.Request) string { return mux.Vars(r)["tenant"] }

@@ -34,6 +34,7 @@ func (s *Service) handleToken(ver endpointVersion) http.HandlerFunc {
 
 // tokenCall is one token request with what every grant needs.
 type tokenCall struct {
+	svc  *Service
 	req  *tokenRequest
 	ver  endpointVersion
 	base string
@@ -57,7 +58,7 @@ func (s *Service) token(r *http.Request, ver endpointVersion) (map[string]any, *
 		req.ClientID = assertionIssuer(req.Assertion)
 	}
 	s.warmIssuerKeys(r.Context(), req) // federated credentials: the issuer's keys, before the lock
-	call := &tokenCall{req: req, ver: ver, base: httpx.BaseURL(r), seg: seg, now: s.cfg.Clock.Now()}
+	call := &tokenCall{svc: s, req: req, ver: ver, base: httpx.BaseURL(r), seg: seg, now: s.cfg.Clock.Now()}
 	var in *issue
 	switch req.GrantType {
 	case grantClientCredentials:
@@ -85,7 +86,7 @@ func (s *Service) token(r *http.Request, ver endpointVersion) (map[string]any, *
 
 // lookup finds the client and applies the tenant segment's rules to it.
 func (c *tokenCall) lookup(d *tenant.Directory) (*client, *oauthError) {
-	cl, e := lookupClient(d, c.req.ClientID)
+	cl, e := c.svc.lookupClient(d, c.req.ClientID)
 	if e != nil {
 		return nil, e
 	}
