@@ -27,6 +27,9 @@ const (
 	codeInvalidRequest       = "InvalidRequestContent"
 	codeRoleAssignmentAbsent = "RoleAssignmentNotFound"
 	codeInvalidFilter        = "UnsupportedQuery"
+	// UnmatchedPrincipalType and InvalidRoleDefinitionId as users report them (FIDELITY.md).
+	codeUnmatchedPrincipalType  = "UnmatchedPrincipalType"
+	codeInvalidRoleDefinitionID = "InvalidRoleDefinitionId"
 )
 
 // armError is ARM's error body: {"error":{"code","message"}}.

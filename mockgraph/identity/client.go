@@ -26,19 +26,15 @@ type client struct {
 }
 
 // lookupClient finds the app named by client_id: an app registration of the tenant or a known
-// Microsoft client. An app or service principal the token service has not learnt of yet (the
-// propagation model's SignIn delay) is not there.
+// Microsoft client. An app the token service has not learnt of yet (the propagation model's
+// SignIn delay, counted from the app's creation) is not there; its service principal is known
+// with it (FIDELITY.md: no source separates the two).
 func (s *Service) lookupClient(d *tenant.Directory, clientID string) (*client, *oauthError) {
 	if clientID == "" {
 		return nil, missingParam(paramClientID)
 	}
-	v := s.view()
-	if a := d.ApplicationByAppID(clientID); a != nil && v.AtSignIn(a.CreatedDateTime) {
-		sp := d.ServicePrincipalByAppID(a.AppID)
-		if sp != nil && !v.AtSignIn(sp.CreatedDateTime) {
-			sp = nil
-		}
-		return &client{AppID: a.AppID, DisplayName: a.DisplayName, App: a, SP: sp,
+	if a := d.ApplicationByAppID(clientID); a != nil && s.view().AtSignIn(a.CreatedDateTime) {
+		return &client{AppID: a.AppID, DisplayName: a.DisplayName, App: a, SP: d.ServicePrincipalByAppID(a.AppID),
 			FallbackPublic: a.IsFallbackPublicClient != nil && *a.IsFallbackPublicClient, Redirects: redirectsOf(a)}, nil
 	}
 	if fp, ok := d.FirstPartyClient(clientID); ok {
