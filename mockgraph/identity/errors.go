@@ -72,6 +72,8 @@ const (
 	codeLoginRequired           = 50058
 	codeGrantNotOnCommon        = 9001023
 	codeSingleTenantApp         = 50194
+	codeSPANeedsOrigin          = 9002327 // a spa code redeemed without an Origin header
+	codeOriginNotSPA            = 9002326 // a cross-origin redemption of a code for another platform
 )
 
 // oauthError is an answer in Entra's error shape; handlers return it and writeError renders it.
