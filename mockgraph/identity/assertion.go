@@ -51,7 +51,9 @@ func assertionIssuer(assertion string) string {
 
 // verifyAssertion checks a private_key_jwt client assertion against the app's certificates:
 // header (RS256+x5t or PS256+x5t#S256), signature, iss = sub = client id, audience = a token URL
-// of this host, lifetime at most ten minutes, and a jti not seen before within its lifetime.
+// of this host, lifetime at most ten minutes, and a jti. A jti seen before is accepted: Entra
+// documents none of a replay check and MSAL (Java before 1.23, Go) reuses one assertion for its
+// ten minutes (FIDELITY.md).
 func (s *Service) verifyAssertion(assertion string, app *tenant.Application, tokenAudience func(string) bool, now time.Time) *oauthError {
 	if len(assertion) > maxAssertionLen {
 		return clientErr(codeInvalidJWT, "JWT token is invalid or malformed.")
@@ -100,9 +102,6 @@ func (s *Service) verifyAssertion(assertion string, app *tenant.Application, tok
 	if claims.Exp.Sub(nbf) > maxAssertionLifetime || now.Before(nbf.Add(-assertionSkew)) || !now.Before(claims.Exp.Add(assertionSkew)) {
 		return clientErr(codeAssertionTimeRange, "Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, expiry time of assertion %s.",
 			now.Format(time.RFC3339), nbf.UTC().Format(time.RFC3339), claims.Exp.UTC().Format(time.RFC3339))
-	}
-	if !s.jtis.add(app.AppID+"|"+claims.Jti, struct{}{}, claims.Exp.Add(assertionSkew), now) {
-		return clientErr(codeInvalidJWT, "JWT token is invalid: the client assertion with jti '%s' was already used.", sanitize(claims.Jti))
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ const (
 	codeAssertionTimeRange      = 700024
 	codeAssertionAudience       = 700023
 	codeAssertionClientID       = 700021
-	codeInvalidJWT              = 50027 // also used for a replayed jti: unverified
+	codeInvalidJWT              = 50027
 	codeUnknownClient           = 700016
 	codeMissingClientSP         = 7000229
 	codeTenantNotFound          = 90002

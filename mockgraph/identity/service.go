@@ -52,8 +52,8 @@ type Config struct {
 	Propagation *propagation.Model
 }
 
-// Service serves the identity endpoints. Codes, device codes, refresh tokens, pending sign-ins
-// and used assertion ids live in its memory, bounded and expiring by the injected clock.
+// Service serves the identity endpoints. Codes, device codes, refresh tokens and pending sign-ins
+// live in its memory, bounded and expiring by the injected clock.
 type Service struct {
 	cfg       Config
 	codes     *ttlStore[*authCode]
@@ -61,7 +61,6 @@ type Service struct {
 	userCodes *ttlStore[string] // user code → device code
 	refresh   *ttlStore[*refreshGrant]
 	pending   *ttlStore[*authorizeRequest]
-	jtis      *ttlStore[struct{}]
 	// issuerKeys are external OIDC issuers' keys, for federated identity credentials.
 	issuerKeys *issuerKeyCache
 }
@@ -75,7 +74,6 @@ func New(cfg Config) *Service {
 		userCodes: newTTLStore[string](maxCodes),
 		refresh:   newTTLStore[*refreshGrant](maxRefreshTokens),
 		pending:   newTTLStore[*authorizeRequest](maxCodes),
-		jtis:      newTTLStore[struct{}](maxRefreshTokens),
 		issuerKeys: newIssuerKeyCache(func() *http.Client {
 			if cfg.HTTPClient != nil {
 				return cfg.HTTPClient
