@@ -19,7 +19,7 @@ import (
 type Faults struct {
 	Rate429    float64       `json:"rate429"`    // share of requests answered 429 TooManyRequests
 	Rate503    float64       `json:"rate503"`    // share answered 503 ServiceUnavailable
-	RetryAfter time.Duration `json:"retryAfter"` // Retry-After on those answers, sent in whole seconds (rounded up)
+	RetryAfter time.Duration `json:"retryAfter"` // Retry-After on those answers, sent in whole seconds (rounded up); zero: none
 	Latency    time.Duration `json:"latency"`    // added before every Graph and ARM answer
 }
 
@@ -96,7 +96,9 @@ func retryAfterSeconds(d time.Duration) int {
 // x-ms-correlation-request-id and SubscriptionRequestsThrottled / TenantRequestsThrottled.
 func (fi *faultInjector) writeFault(w http.ResponseWriter, r *http.Request, surface string, status int, retryAfter time.Duration) {
 	secs := retryAfterSeconds(retryAfter)
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	if retryAfter > 0 { // zero: the knob for answers without the header, as Graph's 503s may be
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	}
 	requestID := fi.rand.GUID()
 	if surface == surfaceGraph {
 		clientID := r.Header.Get("client-request-id")
