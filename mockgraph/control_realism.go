@@ -7,15 +7,38 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/dicomreg/dicomreg/mockgraph/httpx"
+	"github.com/dicomreg/dicomreg/mockgraph/identity"
 	"github.com/dicomreg/dicomreg/mockgraph/propagation"
 )
 
-// pathPropagation reads and sets the propagation delays; PUT {"realistic": true} sets all of
-// them to their documented magnitudes.
-const pathPropagation = "/mock/propagation"
+// Control paths of the realism knobs: the propagation delays (PUT {"realistic": true} sets all of
+// them to their documented magnitudes) and the tenant's consent policy.
+const (
+	pathPropagation   = "/mock/propagation"
+	pathConsentPolicy = "/mock/consent-policy"
+)
 
 func (s *Server) registerRealism(r *mux.Router) {
 	r.HandleFunc(pathPropagation, s.handlePropagation).Methods(http.MethodGet, http.MethodPut)
+	r.HandleFunc(pathConsentPolicy, s.handleConsentPolicy).Methods(http.MethodGet, http.MethodPut)
+}
+
+type consentPolicyBody struct {
+	UserConsent identity.ConsentPolicy `json:"userConsent"` // "allowed" or "adminOnly"
+}
+
+func (s *Server) handleConsentPolicy(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPut {
+		var b consentPolicyBody
+		if !decodeControl(w, r, &b) {
+			return
+		}
+		if !s.identity.SetConsentPolicy(b.UserConsent) {
+			controlError(w, http.StatusBadRequest, "userConsent must be %q or %q", identity.UserConsentAllowed, identity.AdminConsentOnly)
+			return
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, consentPolicyBody{UserConsent: s.identity.ConsentPolicy()})
 }
 
 // propagationBody is the control API's view of the delays, in seconds.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dicomreg/dicomreg/mockgraph/clock"
+	"github.com/dicomreg/dicomreg/mockgraph/identity"
 	"github.com/dicomreg/dicomreg/mockgraph/propagation"
 )
 
@@ -43,6 +44,8 @@ type Options struct {
 	// cache) lags behind a write; zero: consistent at once.
 	Propagation propagation.Delays
 	Faults      Faults
+	// UserConsent is the tenant's user-consent setting; empty: users may consent.
+	UserConsent identity.ConsentPolicy
 	// AccessLog, when set, gets one line per request.
 	AccessLog io.Writer
 	// ReadHeaderTimeout bounds how long a client may take to send its request headers (slow
@@ -79,6 +82,12 @@ func WithRealistic() Option {
 		o.Propagation = propagation.Realistic()
 		o.Faults = RealisticFaults()
 	}
+}
+
+// WithAdminConsentOnly turns user consent off in the tenant ("Do not allow user consent"): users
+// cannot consent on the sign-in prompt, only an admin's grant lets them in.
+func WithAdminConsentOnly() Option {
+	return func(o *Options) { o.UserConsent = identity.AdminConsentOnly }
 }
 
 // WithFaults injects throttling, outages and latency into Graph and ARM.

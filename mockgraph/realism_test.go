@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dicomreg/dicomreg/mockgraph/identity"
 	"github.com/dicomreg/dicomreg/mockgraph/propagation"
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 )
@@ -187,5 +188,18 @@ func TestARMThrottlingHasARMsShape(t *testing.T) {
 	if code != http.StatusTooManyRequests || h.Get("Retry-After") != "3" || h.Get("x-ms-request-id") == "" || h.Get("x-ms-correlation-request-id") == "" ||
 		e["code"] != "SubscriptionRequestsThrottled" || !strings.Contains(e["message"].(string), "after '3' seconds") {
 		t.Fatalf("ARM 429: %d %v %v", code, h, body)
+	}
+}
+
+func TestConsentPolicyControl(t *testing.T) {
+	s := Start(t, WithSeed(9), WithAdminConsentOnly())
+	if s.ConsentPolicy() != identity.AdminConsentOnly {
+		t.Fatalf("policy %q", s.ConsentPolicy())
+	}
+	if code, body := send(t, s, http.MethodPut, pathConsentPolicy, `{"userConsent":"allowed"}`); code != http.StatusOK || s.ConsentPolicy() != identity.UserConsentAllowed {
+		t.Fatalf("PUT allowed: %d %s", code, body)
+	}
+	if code, _ := send(t, s, http.MethodPut, pathConsentPolicy, `{"userConsent":"maybe"}`); code != http.StatusBadRequest {
+		t.Fatalf("an unknown policy: %d", code)
 	}
 }

@@ -223,6 +223,9 @@ func (s *Server) handler() http.Handler {
 	s.identity = identity.New(identity.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, HTTPClient: s.issuerClient(), Propagation: s.prop})
 	s.identity.Register(r)
 	r.HandleFunc(identity.PathManagedIdentity, s.identity.HandleManagedIdentity(s.IdentityHeader()))
+	if s.opts.UserConsent != "" {
+		s.identity.SetConsentPolicy(s.opts.UserConsent)
+	}
 	var h http.Handler = r
 	h = s.rollKeys(h)
 	h = s.faults.wrap(h)
@@ -353,6 +356,9 @@ func (s *Server) SetReplicationDelay(d time.Duration) {
 
 // ReplicationDelay is the current Graph replication delay.
 func (s *Server) ReplicationDelay() time.Duration { return s.prop.Delays().Graph }
+
+// ConsentPolicy is the tenant's user-consent setting.
+func (s *Server) ConsentPolicy() identity.ConsentPolicy { return s.identity.ConsentPolicy() }
 
 // Propagation is every reader's current delay.
 func (s *Server) Propagation() propagation.Delays { return s.prop.Delays() }

@@ -282,6 +282,12 @@ func (s *Service) afterSignIn(w http.ResponseWriter, r *http.Request, ctx string
 			s.failInteraction(w, r, a, consentRequired(&client{AppID: a.ClientID, DisplayName: a.ClientName}))
 			return
 		}
+		if s.ConsentPolicy() == AdminConsentOnly {
+			// Users may not consent: Entra shows "Need admin approval" instead of the prompt.
+			s.pending.delete(ctx)
+			s.renderError(w, r, badRequest(errAccessDenied, codeAdminConsentRequired, "The grant requires admin permission."))
+			return
+		}
 		s.renderPage(w, http.StatusOK, page{Title: "Permissions requested", Step: "consent", Action: a.Action, Ctx: ctx, AppName: a.ClientName, Scopes: scopes})
 		return
 	}

@@ -15,6 +15,9 @@ const consentPrincipal = "Principal"
 // oauth2PermissionGrant from the client to the resource for the scopes still missing. Like Entra,
 // it creates the client's service principal when the app has none in the tenant yet.
 func (s *Service) grantConsent(clientID string, sr scopeRequest, userID string) *oauthError {
+	if s.ConsentPolicy() == AdminConsentOnly {
+		return badRequest(errAccessDenied, codeAdminConsentRequired, "The grant requires admin permission.")
+	}
 	var out *oauthError
 	err := s.cfg.Store.Update(func(d *tenant.Directory) error {
 		cl, e := s.lookupClient(d, clientID)

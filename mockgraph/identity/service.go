@@ -63,6 +63,7 @@ type Service struct {
 	pending   *ttlStore[*authorizeRequest]
 	// issuerKeys are external OIDC issuers' keys, for federated identity credentials.
 	issuerKeys *issuerKeyCache
+	consent    consentPolicy
 }
 
 // New returns the token service.

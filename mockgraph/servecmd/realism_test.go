@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
+	"github.com/dicomreg/dicomreg/mockgraph/identity"
 	"github.com/dicomreg/dicomreg/mockgraph/propagation"
 )
 
@@ -40,5 +41,18 @@ func TestRealisticSetsEveryDelayAndFlagsWin(t *testing.T) {
 	plain := parseServe(t, "--signin-delay", "3s", "--replication-delay", "2s")
 	if plain.Propagation != (propagation.Delays{Graph: 2 * time.Second, SignIn: 3 * time.Second}) || plain.Faults.Rate429 != 0 {
 		t.Fatalf("without --realistic only the given delays: %+v %+v", plain.Propagation, plain.Faults)
+	}
+}
+
+func TestUserConsentFlag(t *testing.T) {
+	if opts := parseServe(t, "--user-consent", "adminOnly"); opts.UserConsent != identity.AdminConsentOnly {
+		t.Fatalf("--user-consent adminOnly: %q", opts.UserConsent)
+	}
+	var o serveOptions
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	bindServeFlags(fs, &o)
+	_ = fs.Parse([]string{"--addr", "127.0.0.1:0", "--user-consent", "never"})
+	if _, err := o.options(io.Discard); err == nil {
+		t.Fatal("--user-consent never accepted")
 	}
 }

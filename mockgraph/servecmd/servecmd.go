@@ -18,6 +18,7 @@ import (
 
 	"github.com/dicomreg/dicomreg/mockgraph"
 	"github.com/dicomreg/dicomreg/mockgraph/clock"
+	"github.com/dicomreg/dicomreg/mockgraph/identity"
 	"github.com/dicomreg/dicomreg/mockgraph/propagation"
 )
 
@@ -68,6 +69,7 @@ type serveOptions struct {
 	rbacDelay        time.Duration
 	dicomCache       time.Duration
 	realistic        bool
+	userConsent      string
 	set              func(name string) bool // whether a flag was given
 	rate429          float64
 	rate503          float64
@@ -96,6 +98,7 @@ func bindServeFlags(fs *pflag.FlagSet, o *serveOptions) {
 	fs.DurationVar(&o.credentialDelay, "credential-delay", 0, "a new secret or certificate works at the token service after this long (AADSTS7000215/700027 until then)")
 	fs.DurationVar(&o.rbacDelay, "rbac-delay", 0, "a new role assignment takes effect in access checks after this long")
 	fs.DurationVar(&o.dicomCache, "dicom-cache", 0, "the DICOM service keeps each access decision this long")
+	fs.StringVar(&o.userConsent, "user-consent", "allowed", "the tenant's user consent: allowed, or adminOnly (users cannot consent; AADSTS90094)")
 	fs.BoolVar(&o.realistic, "realistic", false, "as slow as Azure: every delay at its documented magnitude (30s, 30s, 20s, 10m, 5m) and 2% throttling; flags given beside it win")
 	fs.Float64Var(&o.rate429, "fault-429", 0, "share of Graph/ARM requests answered 429 (0..1)")
 	fs.Float64Var(&o.rate503, "fault-503", 0, "share of Graph/ARM requests answered 503 (0..1)")
@@ -169,6 +172,9 @@ func (o serveOptions) options(stderr io.Writer) (mockgraph.Options, error) {
 		KeyRotation: o.rotateKeys, KeyGrace: o.keyGrace,
 	}
 	o.applyRealism(&opts)
+	if opts.UserConsent = identity.ConsentPolicy(o.userConsent); !opts.UserConsent.Valid() {
+		return opts, fmt.Errorf("--user-consent %q: want %s or %s", o.userConsent, identity.UserConsentAllowed, identity.AdminConsentOnly)
+	}
 	if !opts.Propagation.Valid() {
 		return opts, errors.New("delays must not be negative")
 	}
