@@ -67,7 +67,7 @@ func (fi *faultInjector) wrap(next http.Handler) http.Handler {
 		if f.Latency > 0 {
 			fi.sleep(f.Latency)
 		}
-		if fi.queue.serve(w, r, surface, f.RetryAfter) {
+		if fi.queue.serve(w, r, surface, f.RetryAfter, fi.writeFault) {
 			return
 		}
 		if f.Rate429 > 0 || f.Rate503 > 0 {
