@@ -33,10 +33,10 @@ tidy-check: ## fail if go.mod or go.sum is not what `go mod tidy` makes
 
 REPORT    := $(CURDIR)/bin/conformance-mock.txt
 
-test: fmt-check tidy-check vet ## gofmt, go mod tidy and vet checks, then every test with the race detector (the conformance suite runs on the bundled mock)
-	@mkdir -p $(BIN) && rm -f $(REPORT)
+test: fmt-check tidy-check vet ## gofmt, go mod tidy and vet checks, then every test with the race detector (the conformance suite runs on the bundled mock, default and --realistic)
+	@mkdir -p $(BIN) && rm -f $(REPORT) $(REPORT:.txt=.realistic.txt)
 	DICOMREG_CONFORMANCE_REPORT=$(REPORT) $(GO) test -race -count=1 ./...
-	@cat $(REPORT)
+	@cat $(REPORT) $(REPORT:.txt=.realistic.txt)
 
 demo: build ## register a DICOM client against the bundled mock, get a token, call the mock DICOM endpoint
 	@bash scripts/demo.sh

@@ -72,7 +72,9 @@ func passwordGrant(clientID, username, password string) url.Values {
 // confidentialApp is an app with a secret and no public client flows.
 func confidentialApp(c *Case) (*app, secret) {
 	a := c.newApp(appSpec{})
-	return a, c.addSecret(a, time.Time{})
+	s := c.addSecret(a, time.Time{})
+	c.secretWorks(a, s.SecretText)
+	return a, s
 }
 
 func aadstsWrongSecret(c *Case) {
@@ -96,7 +98,7 @@ func aadstsExpiredSecret(c *Case) {
 	now := c.serverNow(a, s)
 	short := c.addSecret(a, now.Add(time.Hour))
 	form := clientCredentials(a.AppID, short.SecretText, dicomScope)
-	c.accessToken(c.postToken(c.tgt().TenantID, form))
+	c.secretWorks(a, short.SecretText)
 	c.advance(2 * time.Hour)
 	c.wantAADSTS(c.postToken(c.tgt().TenantID, form), http.StatusUnauthorized, errInvalidClient, codeSecretExpired)
 }

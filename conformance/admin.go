@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -109,31 +110,42 @@ func (c *Case) call(ctx context.Context, scope, method, url string, in, out any)
 	if err != nil {
 		return fmt.Errorf("admin token for %s: %w", scope, err)
 	}
-	var body io.Reader
+	var payload []byte
 	if in != nil {
-		b, err := json.Marshal(in)
+		if payload, err = json.Marshal(in); err != nil {
+			return err
+		}
+	}
+	var resp *http.Response
+	var data []byte
+	// Throttled answers are retried after their Retry-After, as every Azure SDK does.
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(payload))
 		if err != nil {
 			return err
 		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+tok.Token)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.tgt().client().Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return err
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		req.Header.Set("Accept", "application/json")
+		if in != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if resp, err = c.tgt().client().Do(req); err != nil {
+			return err
+		}
+		data, err = io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		wait, throttled := retryAfter(resp)
+		if !throttled || attempt == maxThrottleRetries {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
 	}
 	if resp.StatusCode/100 != 2 {
 		e := &apiError{Method: method, URL: url, Status: resp.StatusCode}
@@ -149,6 +161,21 @@ func (c *Case) call(ctx context.Context, scope, method, url string, in, out any)
 		return nil
 	}
 	return json.Unmarshal(data, out)
+}
+
+// maxThrottleRetries bounds the retries of a throttled call.
+const maxThrottleRetries = 3
+
+// retryAfter is how long a 429 or 503 asks the client to wait (whole seconds, at most a minute).
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return 0, false
+	}
+	n, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil || n < 0 {
+		n = 1
+	}
+	return min(time.Duration(n)*time.Second, time.Minute), true
 }
 
 // graph calls Graph at path (below …/v1.0) as the admin.

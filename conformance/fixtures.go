@@ -161,6 +161,18 @@ func (c *Case) addSecret(a *app, end time.Time) secret {
 	return s
 }
 
+// secretWorks waits until the token service accepts a secret just added: Entra takes seconds to
+// learn of a new credential (AADSTS7000215 until then).
+func (c *Case) secretWorks(a *app, secretText string) {
+	c.t.Helper()
+	c.eventually("token with the new secret", func() error {
+		if ans := c.postToken(c.tgt().TenantID, clientCredentials(a.AppID, secretText, dicomScope)); ans.Status != http.StatusOK {
+			return &tokenStatusError{ans}
+		}
+		return nil
+	})
+}
+
 // certificate is a self-signed certificate and its key.
 type certificate struct {
 	Cert *x509.Certificate

@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -40,18 +42,26 @@ type registration struct {
 }
 
 // registrationNamed reads the one app called name, with its service principal id.
+// Graph's lists lag its writes, so it reads until both are there.
 func (c *Case) registrationNamed(name string) (registration, string) {
 	c.t.Helper()
 	var apps struct{ Value []registration }
-	c.must(c.graph(http.MethodGet, "/applications?$filter="+url.QueryEscape("displayName eq '"+name+"'"), nil, &apps), "find the app by name")
-	if len(apps.Value) != 1 {
-		c.Fatalf("want exactly one application named %s, found %d", name, len(apps.Value))
-	}
 	var sps struct{ Value []struct{ ID string } }
-	c.must(c.graph(http.MethodGet, "/servicePrincipals?$filter="+url.QueryEscape("appId eq '"+apps.Value[0].AppID+"'"), nil, &sps), "find its service principal")
-	if len(sps.Value) != 1 {
-		c.Fatalf("want one service principal for %s, found %d", apps.Value[0].AppID, len(sps.Value))
-	}
+	c.eventually("find the app by name, and its service principal", func() error {
+		if err := c.graph(http.MethodGet, "/applications?$filter="+url.QueryEscape("displayName eq '"+name+"'"), nil, &apps); err != nil {
+			return err
+		}
+		if len(apps.Value) != 1 {
+			return fmt.Errorf("want exactly one application named %s, found %d", name, len(apps.Value))
+		}
+		if err := c.graph(http.MethodGet, "/servicePrincipals?$filter="+url.QueryEscape("appId eq '"+apps.Value[0].AppID+"'"), nil, &sps); err != nil {
+			return err
+		}
+		if len(sps.Value) != 1 {
+			return fmt.Errorf("want one service principal for %s, found %d", apps.Value[0].AppID, len(sps.Value))
+		}
+		return nil
+	})
 	return apps.Value[0], sps.Value[0].ID
 }
 
@@ -346,7 +356,15 @@ func pluginSteps(c *Case) {
 	c.cleanupRegistrations(c.prefix)
 	app := c.jsonOut(c.mustDicomreg("app", "create", "--name", c.prefix, "-o", "json"))
 	appID := stringField(app, "appId")
-	shown := c.jsonOut(c.mustDicomreg("app", "show", "--app", appID, "-o", "json"))
+	// Right after the create Graph may not know the app yet: a person would run it again.
+	var shownRun run
+	c.eventually("dicomreg app show of the new app", func() error {
+		if shownRun = c.dicomreg("app", "show", "--app", appID, "-o", "json"); shownRun.Code != 0 {
+			return errors.New(shownRun.String())
+		}
+		return nil
+	})
+	shown := c.jsonOut(shownRun)
 	if stringField(shown, "appId") != appID || stringField(shown, "displayName") != c.prefix {
 		c.Errorf("app show: want appId %s and displayName %s, got %v", appID, c.prefix, shown)
 	}

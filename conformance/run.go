@@ -19,7 +19,7 @@ type behaviour struct {
 // behaviours is the suite, in the order it runs; each entry stands alone.
 func behaviours() []behaviour {
 	var all []behaviour
-	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, dicomRuleBehaviours, aadstsBehaviours, tokenBehaviours, secretlessBehaviours} {
+	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, dicomRuleBehaviours, aadstsBehaviours, tokenBehaviours, secretlessBehaviours, propagationBehaviours} {
 		all = append(all, group...)
 	}
 	return all
@@ -40,6 +40,9 @@ type Result struct {
 	Name    string
 	Outcome Outcome
 	Reason  string
+	// Waited is how long the behaviour waited for writes to propagate (on a target that moves
+	// its clock, clock time): the behaviours that depend on a delay are those that waited.
+	Waited time.Duration
 }
 
 // Report is what Run found.
@@ -64,6 +67,9 @@ func (r *Report) String() string {
 	fmt.Fprintf(&b, "conformance on %s: %d passed, %d failed, %d skipped\n", r.Target, r.Count(Passed), r.Count(Failed), r.Count(Skipped))
 	for _, res := range r.Results {
 		fmt.Fprintf(&b, "  %-4s %s", res.Outcome, res.Name)
+		if res.Waited > 0 {
+			fmt.Fprintf(&b, " (waited %s for propagation)", res.Waited)
+		}
 		if res.Reason != "" {
 			fmt.Fprintf(&b, " — %s", firstLine(res.Reason))
 		}
@@ -129,15 +135,25 @@ type Case struct {
 	s      *suite
 	ctx    context.Context
 	name   string
-	prefix string // display-name prefix of every object it creates
-	reason string // first failure or skip message
+	prefix string        // display-name prefix of every object it creates
+	reason string        // first failure or skip message
+	waited time.Duration // how long it waited for writes to propagate
 }
 
 func newCase(t *testing.T, s *suite, name string) *Case {
 	ctx, cancel := context.WithTimeout(context.Background(), s.tgt.behaviourTimeout())
 	t.Cleanup(cancel)
 	short := strings.NewReplacer("/", "-", "_", "-").Replace(name)
-	return &Case{t: t, s: s, ctx: ctx, name: name, prefix: objectPrefix + randomHex(4) + "-" + short}
+	c := &Case{t: t, s: s, ctx: ctx, name: name, prefix: objectPrefix + randomHex(4) + "-" + short}
+	// Registered first, so it runs last, after the cleanups that delete what the behaviour made:
+	// a clock moved to wait for propagation goes back, and the next behaviour's client
+	// assertions (which carry wall-clock times) agree with it again.
+	t.Cleanup(func() {
+		if c.waited > 0 && s.tgt.AdvanceClock != nil {
+			c.moveClock(-c.waited)
+		}
+	})
+	return c
 }
 
 // objectPrefix starts the display name of everything the suite creates, so a cleanup of a live
@@ -199,7 +215,7 @@ func (c *Case) must(err error, what string) {
 }
 
 func (c *Case) result() Result {
-	r := Result{Name: c.name, Outcome: Passed}
+	r := Result{Name: c.name, Outcome: Passed, Waited: c.waited}
 	switch {
 	case c.t.Skipped():
 		r.Outcome, r.Reason = Skipped, c.reason
@@ -210,25 +226,44 @@ func (c *Case) result() Result {
 }
 
 // eventually runs fn until it succeeds or the target's propagation time is over; on a target
-// that is consistent at once it runs fn exactly once.
+// that is consistent at once it runs fn exactly once. A target that can move its clock waits by
+// moving it, so the documented delays pass at once; the time waited shows in the report.
 func (c *Case) eventually(what string, fn func() error) {
 	c.t.Helper()
-	c.must(retry(c.ctx, c.tgt().Propagation, fn), what)
+	waited, err := retry(c.ctx, c.tgt().Propagation, c.waiter(), fn)
+	c.waited += waited
+	c.must(err, what)
 }
 
-func retry(ctx context.Context, within time.Duration, fn func() error) error {
-	deadline := time.Now().Add(within)
-	wait := time.Second
-	for {
-		err := fn()
-		if err == nil || within == 0 || time.Now().Add(wait).After(deadline) {
-			return err
-		}
+// waiter sleeps on a live target and moves the clock of one that can.
+func (c *Case) waiter() func(ctx context.Context, d time.Duration) error {
+	if c.tgt().AdvanceClock != nil {
+		return func(_ context.Context, d time.Duration) error { c.moveClock(d); return nil }
+	}
+	return func(ctx context.Context, d time.Duration) error {
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
-		case <-time.After(wait):
+			return ctx.Err()
+		case <-time.After(d):
+			return nil
 		}
-		wait = min(2*wait, 15*time.Second)
+	}
+}
+
+// retry runs fn, waiting between tries with a doubling backoff capped at 15 s, until it succeeds
+// or the next wait would pass within; it returns how long it waited.
+func retry(ctx context.Context, within time.Duration, wait func(context.Context, time.Duration) error, fn func() error) (time.Duration, error) {
+	var waited time.Duration
+	step := time.Second
+	for {
+		err := fn()
+		if err == nil || within == 0 || waited+step > within {
+			return waited, err
+		}
+		if werr := wait(ctx, step); werr != nil {
+			return waited, fmt.Errorf("%w (last error: %v)", werr, err)
+		}
+		waited += step
+		step = min(2*step, 15*time.Second)
 	}
 }

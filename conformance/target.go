@@ -73,8 +73,12 @@ type Target struct {
 	RotateSigningKey func(ctx context.Context, grace time.Duration) error
 
 	// Propagation bounds the wait for replication and role assignments to take effect; zero:
-	// the target is consistent at once, so every check is made exactly once.
+	// the target is consistent at once, so every check is made exactly once. A target with
+	// AdvanceClock waits by moving its clock.
 	Propagation time.Duration
+	// Realistic says the target's documented delays always apply in full (the mock with
+	// --realistic): a call made at once after a write must fail as it can on Azure.
+	Realistic bool
 
 	// Skip names behaviours (or a prefix ending in "/") to skip, with the reason.
 	Skip map[string]string

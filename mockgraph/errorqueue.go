@@ -122,13 +122,15 @@ func matchPath(pattern, segs []string) bool {
 }
 
 // serve answers r with its queued error, if one is queued for it, and says whether it did.
-func (q *errorQueue) serve(w http.ResponseWriter, r *http.Request, surface string, retryAfter time.Duration) bool {
+// Throttling answers are written by fault, as the rate-based faults write theirs.
+func (q *errorQueue) serve(w http.ResponseWriter, r *http.Request, surface string, retryAfter time.Duration,
+	fault func(http.ResponseWriter, *http.Request, string, int, time.Duration)) bool {
 	status, now := q.take(r)
 	switch status {
 	case 0:
 		return false
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		writeFault(w, r, surface, status, retryAfter)
+		fault(w, r, surface, status, retryAfter)
 		return true
 	}
 	answer := queuedAnswer[surface][status]

@@ -2,11 +2,14 @@ package mockgraph
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/dicomreg/dicomreg/mockgraph/clock"
 	"github.com/dicomreg/dicomreg/mockgraph/httpx"
 	"github.com/dicomreg/dicomreg/mockgraph/rng"
 )
@@ -16,8 +19,15 @@ import (
 type Faults struct {
 	Rate429    float64       `json:"rate429"`    // share of requests answered 429 TooManyRequests
 	Rate503    float64       `json:"rate503"`    // share answered 503 ServiceUnavailable
-	RetryAfter time.Duration `json:"retryAfter"` // Retry-After on those answers (may be fractional seconds)
+	RetryAfter time.Duration `json:"retryAfter"` // Retry-After on those answers, sent in whole seconds (rounded up); zero: none
 	Latency    time.Duration `json:"latency"`    // added before every Graph and ARM answer
+}
+
+// RealisticFaults is the throttling --realistic turns on. Neither service documents a rate for a
+// client this small, so the rate is a test choice: one request in fifty is throttled, enough that
+// every run meets a 429, with a Retry-After of a few seconds as both services send.
+func RealisticFaults() Faults {
+	return Faults{Rate429: 0.02, RetryAfter: 2 * time.Second}
 }
 
 func (f Faults) String() string {
@@ -28,6 +38,7 @@ type faultInjector struct {
 	mu    sync.RWMutex
 	f     Faults
 	rand  *rng.Source
+	clock clock.Clock
 	sleep func(time.Duration) // real latency is the point of the knob; tests leave it at zero
 	queue errorQueue          // errors queued for chosen requests (errorqueue.go)
 }
@@ -56,17 +67,17 @@ func (fi *faultInjector) wrap(next http.Handler) http.Handler {
 		if f.Latency > 0 {
 			fi.sleep(f.Latency)
 		}
-		if fi.queue.serve(w, r, surface, f.RetryAfter) {
+		if fi.queue.serve(w, r, surface, f.RetryAfter, fi.writeFault) {
 			return
 		}
 		if f.Rate429 > 0 || f.Rate503 > 0 {
 			x := fi.rand.Float64()
 			switch {
 			case x < f.Rate429:
-				writeFault(w, r, surface, http.StatusTooManyRequests, f.RetryAfter)
+				fi.writeFault(w, r, surface, http.StatusTooManyRequests, f.RetryAfter)
 				return
 			case x < f.Rate429+f.Rate503:
-				writeFault(w, r, surface, http.StatusServiceUnavailable, f.RetryAfter)
+				fi.writeFault(w, r, surface, http.StatusServiceUnavailable, f.RetryAfter)
 				return
 			}
 		}
@@ -74,20 +85,65 @@ func (fi *faultInjector) wrap(next http.Handler) http.Handler {
 	})
 }
 
-func writeFault(w http.ResponseWriter, r *http.Request, surface string, status int, retryAfter time.Duration) {
-	if retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.FormatFloat(retryAfter.Seconds(), 'f', -1, 64))
+// retryAfterSeconds is Retry-After as both services send it: a whole number of seconds
+// (RFC 9110 delay-seconds), at least one.
+func retryAfterSeconds(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
+}
+
+// writeFault answers as the surface does when it throttles or is unavailable: Graph with its
+// request-id / client-request-id headers and innerError, ARM with x-ms-request-id,
+// x-ms-correlation-request-id and SubscriptionRequestsThrottled / TenantRequestsThrottled.
+func (fi *faultInjector) writeFault(w http.ResponseWriter, r *http.Request, surface string, status int, retryAfter time.Duration) {
+	secs := retryAfterSeconds(retryAfter)
+	if retryAfter > 0 { // zero: the knob for answers without the header, as Graph's 503s may be
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
-	code, msg := "TooManyRequests", "Too many requests. Please retry after the interval in the Retry-After header."
-	if status == http.StatusServiceUnavailable {
-		code, msg = "ServiceUnavailable", "The service is temporarily unavailable. Please retry."
-	}
-	body := map[string]any{"code": code, "message": msg}
+	requestID := fi.rand.GUID()
 	if surface == surfaceGraph {
-		body["innerError"] = map[string]any{
-			"date": time.Now().UTC().Format("2006-01-02T15:04:05"), "request-id": w.Header().Get("request-id"),
-			"client-request-id": r.Header.Get("client-request-id"),
+		clientID := r.Header.Get("client-request-id")
+		if clientID == "" {
+			clientID = requestID
 		}
+		w.Header().Set("request-id", requestID)
+		w.Header().Set("client-request-id", clientID)
+		code, msg := "TooManyRequests", "Too many requests."
+		if status == http.StatusServiceUnavailable {
+			code, msg = "serviceNotAvailable", "The service is temporarily unavailable. Please retry."
+		}
+		httpx.WriteJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": msg, "innerError": map[string]any{
+			"date": fi.clock.Now().UTC().Format("2006-01-02T15:04:05"), "request-id": requestID, "client-request-id": clientID,
+		}}})
+		return
 	}
-	httpx.WriteJSON(w, status, map[string]any{"error": body})
+	correlation := r.Header.Get("x-ms-correlation-request-id")
+	if correlation == "" {
+		correlation = requestID
+	}
+	w.Header().Set("x-ms-request-id", requestID)
+	w.Header().Set("x-ms-correlation-request-id", correlation)
+	w.Header().Set("x-ms-routing-request-id", "LOCAL:"+fi.clock.Now().UTC().Format("20060102T150405Z")+":"+requestID)
+	if status == http.StatusServiceUnavailable {
+		httpx.WriteJSON(w, status, map[string]any{"error": map[string]any{"code": "ServiceUnavailable", "message": "The service is temporarily unavailable. Please retry."}})
+		return
+	}
+	kind := "read"
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		kind = "write"
+	}
+	code, scope := "TenantRequestsThrottled", "tenant"
+	if sub := subscriptionInPath(r.URL.Path); sub != "" {
+		code, scope = "SubscriptionRequestsThrottled", "subscription '"+sub+"'"
+	}
+	httpx.WriteJSON(w, status, map[string]any{"error": map[string]any{"code": code,
+		"message": fmt.Sprintf("Number of '%s' requests for %s exceeded. Please try again after '%d' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling", kind, scope, secs)}})
+}
+
+func subscriptionInPath(path string) string {
+	rest, ok := strings.CutPrefix(strings.ToLower(path), "/subscriptions/")
+	if !ok {
+		return ""
+	}
+	sub, _, _ := strings.Cut(rest, "/")
+	return sub
 }

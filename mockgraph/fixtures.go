@@ -131,9 +131,10 @@ func (s *Server) GrantAdminConsent(clientSPID string, scopes ...string) error {
 }
 
 // AssignRole assigns the role definition (RoleDICOMDataOwner, RoleDICOMDataReader) to the
-// principal at scope (an ARM id; "" is the seeded DICOM service).
+// principal at scope (an ARM id; "" is the seeded DICOM service), made an hour ago by the mock's
+// clock like AddApplication's app, so it has propagated whatever the delays.
 func (s *Server) AssignRole(principalID, roleDefinitionID, scope string) error {
-	now := s.clock.Now()
+	now := s.clock.Now().Add(-time.Hour)
 	return s.store.Update(func(d *tenant.Directory) error {
 		if scope == "" {
 			scope = d.Seeded.DicomServiceID

@@ -110,7 +110,8 @@ func TestQueueErrorFailsTheChosenCallsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1.5" {
+	// Retry-After in whole seconds, as ARM sends it (1.5 s rounds up), with ARM's request ids.
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "2" || resp.Header.Get("x-ms-request-id") == "" {
 		t.Errorf("queued 429: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/dicomreg/dicomreg/mockgraph/clock"
+	"github.com/dicomreg/dicomreg/mockgraph/identity"
+	"github.com/dicomreg/dicomreg/mockgraph/propagation"
 )
 
 // Options configure a Server. The zero value is a loopback server on a free port with a fresh
@@ -30,9 +32,9 @@ type Options struct {
 	Clock *clock.Adjustable
 	// NoDICOMPrincipal models a tenant with no DICOM service deployed yet.
 	NoDICOMPrincipal bool
-	// ReplicationDelay hides new Graph objects from reads by id and SP creation for this long.
+	// ReplicationDelay hides new Graph objects from reads by id and SP creation for this long
+	// (the same as Propagation.Graph; the longer of the two wins).
 	ReplicationDelay time.Duration
-	Faults           Faults
 	// ManagedIdentityEnv puts IDENTITY_ENDPOINT and IDENTITY_HEADER in the env file, so
 	// ManagedIdentityCredential (and DefaultAzureCredential without AZURE_CLIENT_SECRET) uses the
 	// mock's App Service-style managed identity endpoint.
@@ -42,6 +44,12 @@ type Options struct {
 	// else 24 h for rotations through the control API).
 	KeyRotation time.Duration
 	KeyGrace    time.Duration
+	// Propagation is how long each reader (Graph, the token service, RBAC, the DICOM service's
+	// cache) lags behind a write; zero: consistent at once.
+	Propagation propagation.Delays
+	Faults      Faults
+	// UserConsent is the tenant's user-consent setting; empty: users may consent.
+	UserConsent identity.ConsentPolicy
 	// AccessLog, when set, gets one line per request.
 	AccessLog io.Writer
 	// ReadHeaderTimeout bounds how long a client may take to send its request headers (slow
@@ -66,6 +74,25 @@ func WithClock(c *clock.Adjustable) Option { return func(o *Options) { o.Clock =
 
 // WithReplicationDelay sets the Graph replication delay.
 func WithReplicationDelay(d time.Duration) Option { return func(o *Options) { o.ReplicationDelay = d } }
+
+// WithPropagation sets every propagation delay.
+func WithPropagation(d propagation.Delays) Option { return func(o *Options) { o.Propagation = d } }
+
+// WithRealistic makes the mock as slow and as strict as Azure: every propagation delay at its
+// documented magnitude (propagation.Realistic) and throttling with the real services' headers
+// (RealisticFaults). Tests advance Clock() past Propagation().Longest() instead of waiting.
+func WithRealistic() Option {
+	return func(o *Options) {
+		o.Propagation = propagation.Realistic()
+		o.Faults = RealisticFaults()
+	}
+}
+
+// WithAdminConsentOnly turns user consent off in the tenant ("Do not allow user consent"): users
+// cannot consent on the sign-in prompt, only an admin's grant lets them in.
+func WithAdminConsentOnly() Option {
+	return func(o *Options) { o.UserConsent = identity.AdminConsentOnly }
+}
 
 // WithFaults injects throttling, outages and latency into Graph and ARM.
 func WithFaults(f Faults) Option { return func(o *Options) { o.Faults = f } }

@@ -21,7 +21,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -33,6 +32,7 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/httpx"
 	"github.com/dicomreg/dicomreg/mockgraph/identity"
 	"github.com/dicomreg/dicomreg/mockgraph/keys"
+	"github.com/dicomreg/dicomreg/mockgraph/propagation"
 	"github.com/dicomreg/dicomreg/mockgraph/rng"
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 	"github.com/dicomreg/dicomreg/mockgraph/tlsca"
@@ -44,25 +44,25 @@ const seedAge = 24 * time.Hour
 
 // Server is a running mock.
 type Server struct {
-	opts      Options
-	seed      uint64
-	clock     *clock.Adjustable
-	rand      *rng.Source
-	store     *tenant.Store
-	keys      *keys.Keys
-	ca        *tlsca.CA
-	caFile    string
-	identity  *identity.Service
-	faults    *faultInjector
-	counter   *requestCounter
-	replDelay atomic.Int64 // nanoseconds
-	listener  net.Listener
-	http      *http.Server
-	url       string
-	control   string // the control API's bearer token, random per start
-	done      chan error
-	tempDir   string
-	initial   *tenant.Directory // the directory as started, for the control API's reset (never changed)
+	opts     Options
+	seed     uint64
+	clock    *clock.Adjustable
+	rand     *rng.Source
+	store    *tenant.Store
+	keys     *keys.Keys
+	ca       *tlsca.CA
+	caFile   string
+	identity *identity.Service
+	faults   *faultInjector
+	counter  *requestCounter
+	prop     *propagation.Model
+	listener net.Listener
+	http     *http.Server
+	url      string
+	control  string // the control API's bearer token, random per start
+	done     chan error
+	tempDir  string
+	initial  *tenant.Directory // the directory as started, for the control API's reset (never changed)
 
 	clientOnce sync.Once
 	client     *http.Client // Client's, shared like httptest.Server's
@@ -91,8 +91,10 @@ func NewWithOptions(o Options) (*Server, error) {
 	if s.clock == nil {
 		s.clock = clock.New()
 	}
-	s.replDelay.Store(int64(o.ReplicationDelay))
-	s.faults = &faultInjector{f: o.Faults, rand: s.rand, sleep: time.Sleep}
+	delays := o.Propagation
+	delays.Graph = max(delays.Graph, o.ReplicationDelay)
+	s.prop = propagation.New(s.clock, delays)
+	s.faults = &faultInjector{f: o.Faults, rand: s.rand, clock: s.clock, sleep: time.Sleep}
 	s.control = rand.Text()
 
 	var err error
@@ -214,13 +216,17 @@ func (s *Server) writeCAFile() error {
 func (s *Server) handler() http.Handler {
 	r := mux.NewRouter()
 	s.registerControl(r)
+	s.registerRealism(r)
 	graphapi.New(graphapi.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, ReplicationDelay: s.ReplicationDelay}).Register(r)
-	arm.New(arm.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand}).Register(r)
-	dicomweb.New(dicomweb.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand}).Register(r)
+	arm.New(arm.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, RoleEffective: s.roleEffective}).Register(r)
+	dicomweb.New(dicomweb.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, Roles: s.dicomRoles}).Register(r)
 	workload.Register(r)
-	s.identity = identity.New(identity.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, HTTPClient: s.issuerClient()})
+	s.identity = identity.New(identity.Config{Store: s.store, Keys: s.keys, Clock: s.clock, Rand: s.rand, HTTPClient: s.issuerClient(), Propagation: s.prop})
 	s.identity.Register(r)
 	r.HandleFunc(identity.PathManagedIdentity, s.identity.HandleManagedIdentity(s.IdentityHeader()))
+	if s.opts.UserConsent != "" {
+		s.identity.SetConsentPolicy(s.opts.UserConsent)
+	}
 	var h http.Handler = s.guardControl(r)
 	h = s.rollKeys(h)
 	if !s.opts.TrustForwardedHost {
@@ -366,10 +372,23 @@ func (s *Server) SetFaults(f Faults) { s.faults.set(f) }
 func (s *Server) Faults() Faults { return s.faults.get() }
 
 // SetReplicationDelay changes the Graph replication delay.
-func (s *Server) SetReplicationDelay(d time.Duration) { s.replDelay.Store(int64(d)) }
+func (s *Server) SetReplicationDelay(d time.Duration) {
+	p := s.prop.Delays()
+	p.Graph = d
+	s.prop.Set(p)
+}
 
 // ReplicationDelay is the current Graph replication delay.
-func (s *Server) ReplicationDelay() time.Duration { return time.Duration(s.replDelay.Load()) }
+func (s *Server) ReplicationDelay() time.Duration { return s.prop.Delays().Graph }
+
+// ConsentPolicy is the tenant's user-consent setting.
+func (s *Server) ConsentPolicy() identity.ConsentPolicy { return s.identity.ConsentPolicy() }
+
+// Propagation is every reader's current delay.
+func (s *Server) Propagation() propagation.Delays { return s.prop.Delays() }
+
+// SetPropagation changes the delays (and forgets the DICOM service's cached decisions).
+func (s *Server) SetPropagation(d propagation.Delays) { s.prop.Set(d) }
 
 // Requests counts the requests seen since start or ResetRequests.
 func (s *Server) Requests() RequestStats { return s.counter.snapshot() }

@@ -97,7 +97,10 @@ func TestControlClockAndFaults(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1.5" || !strings.Contains(string(b), `"TooManyRequests"`) {
+	// Graph sends Retry-After in whole seconds (1.5 s rounds up) and a request-id in header and body.
+	rid := resp.Header.Get("request-id")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "2" || !strings.Contains(string(b), `"TooManyRequests"`) ||
+		rid == "" || !strings.Contains(string(b), `"request-id":"`+rid+`"`) {
 		t.Fatalf("injected 429: %d %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
 	}
 	// Faults never touch the token service or the control API.

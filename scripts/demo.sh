@@ -25,7 +25,9 @@ step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 step "1. Start the offline mock (Graph + Entra ID + ARM + DICOMweb) on loopback"
-"$bin/mockgraph" serve --addr 127.0.0.1:0 --env-file "$work/mock.env" --key-file - --exit-with-parent 2>"$work/mock.log" &
+# DEMO_MOCK_FLAGS passes flags to the mock, e.g. DEMO_MOCK_FLAGS=--realistic make demo (as slow as Azure).
+# shellcheck disable=SC2086
+"$bin/mockgraph" serve --addr 127.0.0.1:0 --env-file "$work/mock.env" --key-file - --exit-with-parent ${DEMO_MOCK_FLAGS:-} 2>"$work/mock.log" &
 mock_pid=$!
 for _ in $(seq 1 200); do [ -s "$work/mock.env" ] && break; kill -0 "$mock_pid" 2>/dev/null || { cat "$work/mock.log"; exit 1; }; sleep 0.05; done
 [ -s "$work/mock.env" ] || { echo "mock did not start" >&2; cat "$work/mock.log"; exit 1; }
@@ -40,6 +42,16 @@ echo "client credentials written to a 0600 file: $(stat -c '%a %n' "$work/client
 
 step "3. Run it again: idempotent, nothing to change"
 run "$bin/dicomreg" register --name dicomreg-demo-viewer --postman --grant-admin-consent --role owner --dicom-service "$DICOMREG_DICOM_SERVICE_ID" -o table
+
+# Under --realistic the mock is as slow as Azure: a new secret works after ~20 s, a role assignment
+# reaches the DICOM service after up to 10 min plus its 5-minute decision cache. The demo moves the
+# mock's clock instead of waiting; against Azure you would wait (dicomreg verify says why it 403s).
+settle=$(curl -fsS --cacert "$SSL_CERT_FILE" -H "Authorization: Bearer $MOCKGRAPH_CONTROL_TOKEN" "$MOCKGRAPH_URL/mock/propagation" | jq -r '.longestSeconds // 0')
+if [ "${settle%.*}" -gt 0 ]; then
+  step "3b. Azure needs time to propagate this: the mock's clock moves ${settle%.*} s forward instead of waiting"
+  curl -fsS --cacert "$SSL_CERT_FILE" -H "Authorization: Bearer $MOCKGRAPH_CONTROL_TOKEN" -X POST "$MOCKGRAPH_URL/mock/clock" -d "{\"advance\":\"${settle%.*}s\"}" >/dev/null
+  echo "(the mock's clock is now ${settle%.*} s ahead of this machine's: token decode will say the token is not valid yet by your clock)"
+fi
 
 step "4. Get a token as the new client (client credentials) and look at what a DICOM service sees"
 (

@@ -23,6 +23,9 @@ type Config struct {
 	Keys  *keys.Keys
 	Clock clock.Clock
 	Rand  *rng.Source
+	// RoleEffective says whether a role assignment counts in ARM's own access checks yet (RBAC
+	// propagation); nil: at once.
+	RoleEffective func(*tenant.RoleAssignment) bool
 }
 
 // API serves ARM.
@@ -65,8 +68,7 @@ func (a *API) guard(next func(http.ResponseWriter, *http.Request, caller)) http.
 			armError(w, http.StatusBadRequest, codeMissingAPIVersion, "The api-version query parameter (?api-version=) is required for all requests.")
 			return
 		}
-		if !apiVersionShape.MatchString(v) {
-			armError(w, http.StatusBadRequest, codeInvalidAPIVersion, "The api-version '%s' is invalid. The supported versions are '2024-03-31,2022-04-01,2022-12-01,2020-01-01,2019-11-01'.", v)
+		if !checkAPIVersion(w, r, v) {
 			return
 		}
 		c, ok := a.authenticate(w, r)

@@ -88,11 +88,16 @@ func errCode(m map[string]any) string {
 	return s
 }
 
-const v = "?api-version=2022-04-01"
+// api-versions each resource type accepts (apiversions.go).
+const (
+	v         = "?api-version=2022-04-01" // Microsoft.Authorization
+	vSub      = "?api-version=2022-12-01" // subscriptions and tenants
+	vDICOMSvc = "?api-version=2024-03-31" // Microsoft.HealthcareApis
+)
 
 func TestDicomServiceResourceFollowsHost(t *testing.T) {
 	f := newFixture(t)
-	code, body, _ := f.do(t, http.MethodGet, f.seeded.DicomServiceID+v, f.token(t, f.seeded.AdminSPID, nil), "")
+	code, body, _ := f.do(t, http.MethodGet, f.seeded.DicomServiceID+vDICOMSvc, f.token(t, f.seeded.AdminSPID, nil), "")
 	if code != http.StatusOK {
 		t.Fatalf("GET service: %d %v", code, body)
 	}
@@ -100,7 +105,7 @@ func TestDicomServiceResourceFollowsHost(t *testing.T) {
 	if want := f.srv.URL + "/dicom/" + f.seeded.DicomServiceHost; props["serviceUrl"] != want {
 		t.Fatalf("serviceUrl %v, want %s", props["serviceUrl"], want)
 	}
-	code, body, _ = f.do(t, http.MethodGet, strings.Replace(f.seeded.DicomServiceID, "mockdicom", "other", 1)+v, f.token(t, f.seeded.AdminSPID, nil), "")
+	code, body, _ = f.do(t, http.MethodGet, strings.Replace(f.seeded.DicomServiceID, "mockdicom", "other", 1)+vDICOMSvc, f.token(t, f.seeded.AdminSPID, nil), "")
 	if code != http.StatusNotFound || errCode(body) != codeResourceNotFound {
 		t.Fatalf("missing service: %d %v", code, body)
 	}
@@ -181,11 +186,11 @@ func TestAuthenticationAndAPIVersion(t *testing.T) {
 	}{
 		{"no api-version", "/subscriptions", f.token(t, admin, nil), codeMissingAPIVersion, 400},
 		{"bad api-version", "/subscriptions?api-version=latest", f.token(t, admin, nil), codeInvalidAPIVersion, 400},
-		{"no token", "/subscriptions" + v, "", codeAuthenticationFailed, 401},
-		{"expired", "/subscriptions" + v, f.token(t, admin, func(c map[string]any) { c["exp"] = f.clock.Now().Add(-time.Hour).Unix() }), codeExpiredToken, 401},
-		{"graph audience", "/subscriptions" + v, f.token(t, admin, func(c map[string]any) { c["aud"] = "https://graph.microsoft.com" }), codeInvalidAudience, 401},
-		{"other tenant", "/subscriptions" + v, f.token(t, admin, func(c map[string]any) { c["iss"] = "https://sts.windows.net/other/" }), codeInvalidToken, 401},
-		{"garbage", "/subscriptions" + v, "not.a.jwt", codeInvalidToken, 401},
+		{"no token", "/subscriptions" + vSub, "", codeAuthenticationFailed, 401},
+		{"expired", "/subscriptions" + vSub, f.token(t, admin, func(c map[string]any) { c["exp"] = f.clock.Now().Add(-time.Hour).Unix() }), codeExpiredToken, 401},
+		{"graph audience", "/subscriptions" + vSub, f.token(t, admin, func(c map[string]any) { c["aud"] = "https://graph.microsoft.com" }), codeInvalidAudience, 401},
+		{"other tenant", "/subscriptions" + vSub, f.token(t, admin, func(c map[string]any) { c["iss"] = "https://sts.windows.net/other/" }), codeInvalidToken, 401},
+		{"garbage", "/subscriptions" + vSub, "not.a.jwt", codeInvalidToken, 401},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -203,13 +208,13 @@ func TestAuthenticationAndAPIVersion(t *testing.T) {
 func TestSubscriptionsTenantsAndRoleDefinitions(t *testing.T) {
 	f := newFixture(t)
 	admin := f.token(t, f.seeded.AdminSPID, nil)
-	if code, m, _ := f.do(t, http.MethodGet, "/subscriptions"+v, admin, ""); code != 200 || len(m["value"].([]any)) != 1 {
+	if code, m, _ := f.do(t, http.MethodGet, "/subscriptions"+vSub, admin, ""); code != 200 || len(m["value"].([]any)) != 1 {
 		t.Fatalf("admin subscriptions: %d %v", code, m)
 	}
-	if code, m, _ := f.do(t, http.MethodGet, "/subscriptions"+v, f.token(t, f.seeded.TestUserID, nil), ""); code != 200 || len(m["value"].([]any)) != 0 {
+	if code, m, _ := f.do(t, http.MethodGet, "/subscriptions"+vSub, f.token(t, f.seeded.TestUserID, nil), ""); code != 200 || len(m["value"].([]any)) != 0 {
 		t.Fatalf("user without roles sees subscriptions: %d %v", code, m)
 	}
-	if code, m, _ := f.do(t, http.MethodGet, "/tenants"+v, admin, ""); code != 200 || m["value"].([]any)[0].(map[string]any)["tenantId"] != f.tid {
+	if code, m, _ := f.do(t, http.MethodGet, "/tenants"+vSub, admin, ""); code != 200 || m["value"].([]any)[0].(map[string]any)["tenantId"] != f.tid {
 		t.Fatalf("tenants: %d %v", code, m)
 	}
 	code, m, _ := f.do(t, http.MethodGet, "/subscriptions/"+f.seeded.SubscriptionID+"/providers/Microsoft.Authorization/roleDefinitions"+v+"&$filter=roleName%20eq%20'DICOM%20Data%20Owner'", admin, "")

@@ -28,6 +28,9 @@ const (
 	codeRoleAssignmentAbsent = "RoleAssignmentNotFound"
 	codeInvalidFilter        = "UnsupportedQuery"
 	codeInternal             = "InternalServerError"
+	// UnmatchedPrincipalType and InvalidRoleDefinitionId as users report them (FIDELITY.md).
+	codeUnmatchedPrincipalType  = "UnmatchedPrincipalType"
+	codeInvalidRoleDefinitionID = "InvalidRoleDefinitionId"
 )
 
 // armError is ARM's error body: {"error":{"code","message"}}.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,9 +81,13 @@ func (a *API) putAssignment(w http.ResponseWriter, r *http.Request, c caller, sc
 		return
 	}
 	p := body.Properties
-	roleID := p.RoleDefinitionID[strings.LastIndex(p.RoleDefinitionID, "/")+1:]
 	if p.PrincipalID == "" || p.RoleDefinitionID == "" {
 		armError(w, http.StatusBadRequest, codeInvalidRequest, "The request content must name properties.roleDefinitionId and properties.principalId.")
+		return
+	}
+	roleID, ok := roleDefinitionGUID(p.RoleDefinitionID)
+	if !ok {
+		armError(w, http.StatusBadRequest, codeInvalidRoleDefinitionID, "The role definition ID '%s' is not valid.", p.RoleDefinitionID)
 		return
 	}
 	now := a.cfg.Clock.Now()
@@ -94,7 +99,7 @@ func (a *API) putAssignment(w http.ResponseWriter, r *http.Request, c caller, sc
 			armError(w, serr.status, serr.code, "%s", serr.message)
 			return nil
 		}
-		if !holds(d, c.oid, canonical, writeRoles) {
+		if !a.holds(d, c.oid, canonical, writeRoles) {
 			armError(w, http.StatusForbidden, codeAuthorizationFailed, "The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.", c.oid, c.oid, actionRoleAssignmentsWrite, canonical+authorizationProvider+roleAssignmentsKind+"/"+name)
 			return nil
 		}
@@ -104,11 +109,23 @@ func (a *API) putAssignment(w http.ResponseWriter, r *http.Request, c caller, sc
 			return nil
 		}
 		principalType := p.PrincipalType
+		actual := ""
 		switch {
 		case d.ServicePrincipal(p.PrincipalID) != nil:
-			principalType = orDefault(principalType, "ServicePrincipal")
+			actual = principalServicePrincipal
 		case d.User(p.PrincipalID) != nil:
-			principalType = orDefault(principalType, "User")
+			actual = principalUser
+		}
+		switch {
+		case actual != "" && principalType != "" && !strings.EqualFold(principalType, actual):
+			armError(w, http.StatusBadRequest, codeUnmatchedPrincipalType, "The PrincipalId '%s' has type '%s', which is different from specified PrincipalType '%s'.",
+				strings.ReplaceAll(p.PrincipalID, "-", ""), actual, principalType)
+			return nil
+		case actual != "":
+			principalType = actual
+		case principalType != "" && !slices.Contains(principalTypes, principalType):
+			armError(w, http.StatusBadRequest, codeInvalidRequest, "The request content was invalid and could not be deserialized: principalType '%s' is not one of %s.", principalType, strings.Join(principalTypes, ", "))
+			return nil
 		case principalType == "":
 			// With principalType set ARM skips this lookup, which is the documented way around
 			// Graph replication lag; without it a principal Entra does not know yet is refused.
@@ -138,11 +155,25 @@ func (a *API) putAssignment(w http.ResponseWriter, r *http.Request, c caller, sc
 	sendDurable(w, answer, err)
 }
 
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
+// Principal types a role assignment names (Role Assignments - Create, principalType).
+const (
+	principalUser             = "User"
+	principalServicePrincipal = "ServicePrincipal"
+)
+
+var principalTypes = []string{principalUser, "Group", principalServicePrincipal, "ForeignGroup", "Device"}
+
+// roleDefinitionShape is a role definition's resource id: at the root, or under a subscription
+// (optionally below it: resource group or resource scope), ending in the definition's GUID.
+var roleDefinitionShape = regexp.MustCompile(`(?i)^(/subscriptions/[^/]+(/.+)?)?/providers/Microsoft\.Authorization/roleDefinitions/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
+
+// roleDefinitionGUID reads the GUID out of a roleDefinitionId; a bare GUID is not an id.
+func roleDefinitionGUID(id string) (string, bool) {
+	m := roleDefinitionShape.FindStringSubmatch(id)
+	if m == nil {
+		return "", false
 	}
-	return v
+	return m[3], true
 }
 
 func (a *API) getAssignment(w http.ResponseWriter, c caller, scope, name string) {
@@ -152,7 +183,7 @@ func (a *API) getAssignment(w http.ResponseWriter, c caller, scope, name string)
 			armError(w, serr.status, serr.code, "%s", serr.message)
 			return nil
 		}
-		if !holds(d, c.oid, canonical, readRoles) {
+		if !a.holds(d, c.oid, canonical, readRoles) {
 			armError(w, http.StatusForbidden, codeAuthorizationFailed, "The client '%s' with object id '%s' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/read' over scope '%s' or the scope is invalid.", c.oid, c.oid, canonical)
 			return nil
 		}
@@ -175,7 +206,7 @@ func (a *API) deleteAssignment(w http.ResponseWriter, c caller, scope, name stri
 			armError(w, serr.status, serr.code, "%s", serr.message)
 			return nil
 		}
-		if !holds(d, c.oid, canonical, writeRoles) {
+		if !a.holds(d, c.oid, canonical, writeRoles) {
 			armError(w, http.StatusForbidden, codeAuthorizationFailed, "The client '%s' with object id '%s' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/delete' over scope '%s' or the scope is invalid.", c.oid, c.oid, canonical)
 			return nil
 		}
@@ -237,7 +268,7 @@ func (a *API) listAssignments(w http.ResponseWriter, r *http.Request, c caller, 
 			armError(w, serr.status, serr.code, "%s", serr.message)
 			return nil
 		}
-		if !holds(d, c.oid, canonical, readRoles) && !strings.EqualFold(f.principal, c.oid) {
+		if !a.holds(d, c.oid, canonical, readRoles) && !strings.EqualFold(f.principal, c.oid) {
 			armError(w, http.StatusForbidden, codeAuthorizationFailed, "The client '%s' with object id '%s' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/read' over scope '%s' or the scope is invalid.", c.oid, c.oid, canonical)
 			return nil
 		}

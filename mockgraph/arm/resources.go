@@ -118,7 +118,7 @@ func (a *API) serveDicomServices(w http.ResponseWriter, r *http.Request, c calle
 			armError(w, serr.status, serr.code, "%s", serr.message)
 			return nil
 		}
-		if !holds(d, c.oid, scope, readRoles) {
+		if !a.holds(d, c.oid, scope, readRoles) {
 			armError(w, http.StatusForbidden, codeAuthorizationFailed, "The client '%s' with object id '%s' does not have authorization to perform action 'Microsoft.HealthcareApis/workspaces/dicomservices/read' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.", c.oid, c.oid, scope)
 			return nil
 		}

@@ -84,8 +84,8 @@ var (
 )
 
 // holds reports whether principal has one of roles at scope or above it.
-func holds(d *tenant.Directory, principal, scope string, roles []string) bool {
-	for _, have := range d.EffectiveRoles(principal, scope) {
+func (a *API) holds(d *tenant.Directory, principal, scope string, roles []string) bool {
+	for _, have := range d.EffectiveRolesWhere(principal, scope, a.cfg.RoleEffective) {
 		for _, want := range roles {
 			if strings.EqualFold(have, want) {
 				return true

@@ -110,7 +110,7 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request, req *request) bo
 	write := r.Method == http.MethodPost || r.Method == http.MethodDelete || r.Method == http.MethodPut
 	var actions []string
 	_ = a.cfg.Store.View(func(d *tenant.Directory) error {
-		for _, id := range d.EffectiveRoles(req.caller.oid, req.service.ResourceID()) {
+		for _, id := range a.roles(d, req.caller.oid, req.service.ResourceID()) {
 			if def, ok := tenant.BuiltInRoles[strings.ToLower(id)]; ok {
 				actions = append(actions, def.DataActions...)
 			}
@@ -125,4 +125,11 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request, req *request) bo
 	// UnauthorizedDicomActionException: 403 with the resource text "Authorization failed.".
 	writeError(w, http.StatusForbidden, msgForbidden)
 	return false
+}
+
+func (a *API) roles(d *tenant.Directory, principal, scope string) []string {
+	if a.cfg.Roles != nil {
+		return a.cfg.Roles(d, principal, scope)
+	}
+	return d.EffectiveRoles(principal, scope)
 }

@@ -22,6 +22,9 @@ type Config struct {
 	Keys  *keys.Keys
 	Clock clock.Clock
 	Rand  *rng.Source
+	// Roles is the service's access decision: the role definitions a principal holds at a
+	// scope, as its cache and RBAC propagation let it see them; nil: the directory as it is.
+	Roles func(d *tenant.Directory, principal, scope string) []string
 }
 
 // API serves DICOMweb.

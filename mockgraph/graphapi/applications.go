@@ -1,10 +1,12 @@
 package graphapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -233,10 +235,27 @@ func (a *API) checkApp(d *tenant.Directory, app, old *tenant.Application, set []
 			if err != nil {
 				return err
 			}
+			stampAdded(creds, old, a.cfg.Clock.Now())
 			app.KeyCredentials = creds
 		}
 	}
 	return nil
+}
+
+// stampAdded notes when each certificate was first uploaded: a certificate the app already had
+// keeps its time, so rewriting the collection does not restart its propagation.
+func stampAdded(creds []tenant.KeyCredential, old *tenant.Application, now time.Time) {
+	for i := range creds {
+		creds[i].AddedDateTime = now
+		if old == nil {
+			continue
+		}
+		for _, k := range old.KeyCredentials {
+			if strings.EqualFold(k.KeyID, creds[i].KeyID) && bytes.Equal(k.Key, creds[i].Key) {
+				creds[i].AddedDateTime = k.AddedDateTime
+			}
+		}
+	}
 }
 
 // conflict is Graph's answer to a value another object already holds (unverified status: 400

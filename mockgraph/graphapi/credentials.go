@@ -42,7 +42,8 @@ func (a *API) addPassword(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	cred := tenant.PasswordCredential{StartDateTime: a.cfg.Clock.Now().UTC()}
+	now := a.cfg.Clock.Now().UTC()
+	cred := tenant.PasswordCredential{StartDateTime: now, AddedDateTime: now}
 	if p := in.PasswordCredential; p != nil {
 		cred.DisplayName, cred.CustomKeyIdentifier = p.DisplayName, p.CustomKeyIdentifier
 		if !p.StartDateTime.IsZero() {

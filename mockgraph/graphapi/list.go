@@ -59,7 +59,7 @@ func list[T any](a *API, w http.ResponseWriter, r *http.Request, c collection[T]
 			cands = c.all(d)
 		}
 		for o := range cands {
-			if o != nil && (c.visible == nil || c.visible(o)) && (q.Filter == nil || odata.Match(q.Filter, c.props(o))) {
+			if o != nil && (c.visible == nil || c.visible(o)) && (q.Filter == nil || odata.Match(q.Filter, c.props(o))) && (q.Search == nil || q.Search.Match(c.props(o))) {
 				matches = append(matches, o)
 				if len(matches) == enough {
 					break

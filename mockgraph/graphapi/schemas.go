@@ -13,6 +13,7 @@ var (
 	appSchema = &odata.Schema{Entity: "application", All: jsonNames(reflect.TypeFor[tenant.Application]()), Props: map[string]odata.Kind{
 		"id": odata.KindString, "appId": odata.KindString, "displayName": odata.KindString, "uniqueName": odata.KindNullString,
 		"signInAudience": odata.KindString, "identifierUris": odata.KindStrings, "tags": odata.KindStrings,
+		"createdDateTime": odata.KindDate, "description": odata.KindNullString,
 	}}
 	spSchema = &odata.Schema{Entity: "servicePrincipal", All: jsonNames(reflect.TypeFor[tenant.ServicePrincipal]()), Props: map[string]odata.Kind{
 		"id": odata.KindString, "appId": odata.KindString, "displayName": odata.KindString, "accountEnabled": odata.KindBool,
@@ -48,6 +49,10 @@ func appProps(a *tenant.Application) odata.Getter {
 			return a.IdentifierURIs
 		case "tags":
 			return a.Tags
+		case "createdDateTime":
+			return a.CreatedDateTime
+		case "description":
+			return a.Description
 		}
 		return nil
 	}

@@ -51,7 +51,9 @@ func assertionIssuer(assertion string) string {
 
 // verifyAssertion checks a private_key_jwt client assertion against the app's certificates:
 // header (RS256+x5t or PS256+x5t#S256), signature, iss = sub = client id, audience = a token URL
-// of this host, lifetime at most ten minutes, and a jti not seen before within its lifetime.
+// of this host, lifetime at most ten minutes, and a jti. A jti seen before is accepted: Entra
+// documents none of a replay check and MSAL (Java before 1.23, Go) reuses one assertion for its
+// ten minutes (FIDELITY.md).
 func (s *Service) verifyAssertion(assertion string, app *tenant.Application, tokenAudience func(string) bool, now time.Time) *oauthError {
 	if len(assertion) > maxAssertionLen {
 		return clientErr(codeInvalidJWT, "JWT token is invalid or malformed.")
@@ -63,7 +65,7 @@ func (s *Service) verifyAssertion(assertion string, app *tenant.Application, tok
 	claims = assertionClaims{}
 	p := jwt.NewParser(jwt.WithValidMethods([]string{"RS256", "PS256"}), jwt.WithoutClaimsValidation())
 	_, err := p.ParseWithClaims(assertion, &claims, func(t *jwt.Token) (any, error) {
-		cert, e := findAssertionKey(t.Header, app, now)
+		cert, e := findAssertionKey(t.Header, app, now, s.view().CredentialLive)
 		if e != nil {
 			return nil, e
 		}
@@ -101,15 +103,13 @@ func (s *Service) verifyAssertion(assertion string, app *tenant.Application, tok
 		return clientErr(codeAssertionTimeRange, "Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, expiry time of assertion %s.",
 			now.Format(time.RFC3339), nbf.UTC().Format(time.RFC3339), claims.Exp.UTC().Format(time.RFC3339))
 	}
-	if !s.jtis.add(app.AppID+"|"+claims.Jti, struct{}{}, claims.Exp.Add(assertionSkew), now) {
-		return clientErr(codeInvalidJWT, "JWT token is invalid: the client assertion with jti '%s' was already used.", sanitize(claims.Jti))
-	}
 	return nil
 }
 
 // findAssertionKey picks the uploaded certificate the header's thumbprint names, if it is
-// current. RS256 names it by x5t (SHA-1), PS256 by x5t#S256 (SHA-256).
-func findAssertionKey(h map[string]any, app *tenant.Application, now time.Time) (*x509.Certificate, error) {
+// current and the token service has learnt of it (live). RS256 names it by x5t (SHA-1), PS256 by
+// x5t#S256 (SHA-256).
+func findAssertionKey(h map[string]any, app *tenant.Application, now time.Time, live func(added time.Time) bool) (*x509.Certificate, error) {
 	alg, _ := h["alg"].(string)
 	x5t, _ := h["x5t"].(string)
 	x5t256, _ := h["x5t#S256"].(string)
@@ -139,7 +139,7 @@ func findAssertionKey(h map[string]any, app *tenant.Application, now time.Time) 
 			s := sha1.Sum(k.Key)
 			sum = s[:]
 		}
-		if !bytes.Equal(sum, want) {
+		if !bytes.Equal(sum, want) || !live(k.AddedDateTime) {
 			continue
 		}
 		if now.Before(k.StartDateTime) || !now.Before(k.EndDateTime) {

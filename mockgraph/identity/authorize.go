@@ -105,7 +105,7 @@ func (s *Service) startAuthorize(w http.ResponseWriter, r *http.Request, ver end
 	}
 	var pageErr *oauthError
 	_ = s.cfg.Store.View(func(d *tenant.Directory) error {
-		cl, e := lookupClient(d, a.ClientID)
+		cl, e := s.lookupClient(d, a.ClientID)
 		if e != nil {
 			pageErr = e
 			return nil
@@ -261,7 +261,7 @@ func (s *Service) afterSignIn(w http.ResponseWriter, r *http.Request, ctx string
 	var dec *consentDecision
 	if e == nil {
 		err := s.cfg.Store.View(func(d *tenant.Directory) error {
-			cl, ce := lookupClient(d, a.ClientID)
+			cl, ce := s.lookupClient(d, a.ClientID)
 			if ce != nil {
 				return ce
 			}
@@ -289,6 +289,12 @@ func (s *Service) afterSignIn(w http.ResponseWriter, r *http.Request, ctx string
 		if len(scopes) == 0 {
 			s.pending.delete(ctx)
 			s.failInteraction(w, r, a, consentRequired(&client{AppID: a.ClientID, DisplayName: a.ClientName}))
+			return
+		}
+		if s.ConsentPolicy() == AdminConsentOnly {
+			// Users may not consent: Entra shows "Need admin approval" instead of the prompt.
+			s.pending.delete(ctx)
+			s.renderError(w, r, badRequest(errAccessDenied, codeAdminConsentRequired, "The grant requires admin permission."))
 			return
 		}
 		s.renderPage(w, http.StatusOK, page{Title: "Permissions requested", Step: "consent", Action: a.Action, Ctx: ctx, AppName: a.ClientName, Scopes: scopes})

@@ -26,12 +26,14 @@ type client struct {
 }
 
 // lookupClient finds the app named by client_id: an app registration of the tenant or a known
-// Microsoft client.
-func lookupClient(d *tenant.Directory, clientID string) (*client, *oauthError) {
+// Microsoft client. An app the token service has not learnt of yet (the propagation model's
+// SignIn delay, counted from the app's creation) is not there; its service principal is known
+// with it (FIDELITY.md: no source separates the two).
+func (s *Service) lookupClient(d *tenant.Directory, clientID string) (*client, *oauthError) {
 	if clientID == "" {
 		return nil, missingParam(paramClientID)
 	}
-	if a := d.ApplicationByAppID(clientID); a != nil {
+	if a := d.ApplicationByAppID(clientID); a != nil && s.view().AtSignIn(a.CreatedDateTime) {
 		return &client{AppID: a.AppID, DisplayName: a.DisplayName, App: a, SP: d.ServicePrincipalByAppID(a.AppID),
 			FallbackPublic: a.IsFallbackPublicClient != nil && *a.IsFallbackPublicClient, Redirects: redirectsOf(a)}, nil
 	}
@@ -74,7 +76,8 @@ func (s *Service) authenticate(d *tenant.Directory, c *client, req *tokenRequest
 		if c.App != nil {
 			cred = d.MatchSecret(c.App, req.ClientSecret)
 		}
-		if cred == nil || now.Before(cred.StartDateTime) {
+		// A secret the token service has not learnt of yet is as unknown as a wrong one.
+		if cred == nil || now.Before(cred.StartDateTime) || !s.view().CredentialLive(cred.AddedDateTime) {
 			return "", clientErr(codeInvalidSecret, "Invalid client secret provided. Ensure the secret being sent in the request is the "+
 				"client secret value, not the client secret ID, for a secret added to app '%s'.", c.AppID)
 		}

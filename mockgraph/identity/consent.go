@@ -15,9 +15,12 @@ const consentPrincipal = "Principal"
 // oauth2PermissionGrant from the client to the resource for the scopes still missing. Like Entra,
 // it creates the client's service principal when the app has none in the tenant yet.
 func (s *Service) grantConsent(clientID string, sr scopeRequest, userID string) *oauthError {
+	if s.ConsentPolicy() == AdminConsentOnly {
+		return badRequest(errAccessDenied, codeAdminConsentRequired, "The grant requires admin permission.")
+	}
 	var out *oauthError
 	err := s.cfg.Store.Update(func(d *tenant.Directory) error {
-		cl, e := lookupClient(d, clientID)
+		cl, e := s.lookupClient(d, clientID)
 		if e != nil {
 			out = e
 			return nil
@@ -65,7 +68,7 @@ func (s *Service) grantConsent(clientID string, sr scopeRequest, userID string) 
 func (s *Service) clientName(clientID string) string {
 	var name string
 	_ = s.cfg.Store.View(func(d *tenant.Directory) error {
-		if cl, e := lookupClient(d, clientID); e == nil {
+		if cl, e := s.lookupClient(d, clientID); e == nil {
 			name = cl.DisplayName
 		}
 		return nil

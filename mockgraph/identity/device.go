@@ -62,7 +62,7 @@ func (s *Service) deviceCode(r *http.Request, ver endpointVersion) (map[string]a
 	if e != nil {
 		return nil, e
 	}
-	call := &tokenCall{req: req, ver: ver, seg: seg}
+	call := &tokenCall{svc: s, req: req, ver: ver, seg: seg}
 	_, raw, e := call.requestedScope("")
 	if e != nil {
 		return nil, e

@@ -39,7 +39,7 @@ const (
 	codeAssertionTimeRange      = 700024
 	codeAssertionAudience       = 700023
 	codeAssertionClientID       = 700021
-	codeInvalidJWT              = 50027 // also used for a replayed jti: unverified
+	codeInvalidJWT              = 50027
 	codeUnknownClient           = 700016
 	codeMissingClientSP         = 7000229
 	codeTenantNotFound          = 90002
@@ -73,6 +73,8 @@ const (
 	codeLoginRequired           = 50058
 	codeGrantNotOnCommon        = 9001023
 	codeSingleTenantApp         = 50194
+	codeSPANeedsOrigin          = 9002327 // a spa code redeemed without an Origin header
+	codeOriginNotSPA            = 9002326 // a cross-origin redemption of a code for another platform
 )
 
 // oauthError is an answer in Entra's error shape; handlers return it and writeError renders it.

@@ -83,6 +83,7 @@ type appOpts struct {
 	NoRRA          bool     // DICOM not in requiredResourceAccess
 	WebRedirects   []string // web platform
 	PublicRedirect []string // mobile and desktop platform
+	SPARedirect    []string // single-page application platform
 	SecretLife     time.Duration
 }
 
@@ -102,6 +103,7 @@ func (e *env) addApp(o appOpts) testApp {
 		IsFallbackPublicClient: &pub, CreatedDateTime: now,
 		Web:                 tenant.Web{RedirectURIs: o.WebRedirects},
 		PublicClient:        tenant.PublicClient{RedirectURIs: o.PublicRedirect},
+		Spa:                 tenant.Spa{RedirectURIs: o.SPARedirect},
 		PasswordCredentials: []tenant.PasswordCredential{{KeyID: a.SecretKeyID, Hint: a.Secret[:3], StartDateTime: now.Add(-time.Minute), EndDateTime: now.Add(o.SecretLife)}},
 	}
 	if !o.NoRRA {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dicomreg/dicomreg/mockgraph/clock"
 	"github.com/dicomreg/dicomreg/mockgraph/keys"
+	"github.com/dicomreg/dicomreg/mockgraph/propagation"
 	"github.com/dicomreg/dicomreg/mockgraph/rng"
 	"github.com/dicomreg/dicomreg/mockgraph/tenant"
 )
@@ -46,10 +47,13 @@ type Config struct {
 	Rand  *rng.Source
 	// HTTPClient fetches external issuers' keys for federated credentials; nil: http.DefaultClient.
 	HTTPClient *http.Client
+	// Propagation says when the token service learns of new apps, principals and credentials;
+	// nil: at once.
+	Propagation *propagation.Model
 }
 
-// Service serves the identity endpoints. Codes, device codes, refresh tokens, pending sign-ins
-// and used assertion ids live in its memory, bounded and expiring by the injected clock.
+// Service serves the identity endpoints. Codes, device codes, refresh tokens and pending sign-ins
+// live in its memory, bounded and expiring by the injected clock.
 type Service struct {
 	cfg       Config
 	codes     *ttlStore[*authCode]
@@ -57,9 +61,9 @@ type Service struct {
 	userCodes *ttlStore[string] // user code → device code
 	refresh   *ttlStore[*refreshGrant]
 	pending   *ttlStore[*authorizeRequest]
-	jtis      *ttlStore[struct{}]
 	// issuerKeys are external OIDC issuers' keys, for federated identity credentials.
 	issuerKeys *issuerKeyCache
+	consent    consentPolicy
 }
 
 // New returns the token service.
@@ -71,7 +75,6 @@ func New(cfg Config) *Service {
 		userCodes: newTTLStore[string](maxPending, expiredGrace),
 		refresh:   newTTLStore[*refreshGrant](maxRefreshTokens, expiredGrace),
 		pending:   newTTLStore[*authorizeRequest](maxPending, 0),
-		jtis:      newTTLStore[struct{}](maxRefreshTokens, expiredGrace),
 		issuerKeys: newIssuerKeyCache(func() *http.Client {
 			if cfg.HTTPClient != nil {
 				return cfg.HTTPClient
@@ -89,7 +92,6 @@ func (s *Service) Reset() {
 	s.userCodes.clear()
 	s.refresh.clear()
 	s.pending.clear()
-	s.jtis.clear()
 }
 
 // Register adds the identity routes to r. The composition root registers the fixed-prefix
@@ -146,6 +148,14 @@ func (s *Service) checkTenant(seg string) *oauthError {
 		return tenantNotFound(seg)
 	}
 	return nil
+}
+
+// view is what the token service knows of recent directory writes right now.
+func (s *Service) view() propagation.View {
+	if s.cfg.Propagation == nil {
+		return propagation.View{Now: s.cfg.Clock.Now()}
+	}
+	return s.cfg.Propagation.View()
 }
 
 func tenantSegment(r *http.Request) string { return mux.Vars(r)["tenant"] }

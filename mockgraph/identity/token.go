@@ -34,11 +34,14 @@ func (s *Service) handleToken(ver endpointVersion) http.HandlerFunc {
 
 // tokenCall is one token request with what every grant needs.
 type tokenCall struct {
+	svc  *Service
 	req  *tokenRequest
 	ver  endpointVersion
 	base string
 	seg  string
 	now  time.Time
+	// origin is the request's Origin header: a browser's cross-origin request (SPA redemption).
+	origin string
 }
 
 func (s *Service) token(r *http.Request, ver endpointVersion) (map[string]any, *oauthError) {
@@ -57,7 +60,7 @@ func (s *Service) token(r *http.Request, ver endpointVersion) (map[string]any, *
 		req.ClientID = assertionIssuer(req.Assertion)
 	}
 	s.warmIssuerKeys(r.Context(), req) // federated credentials: the issuer's keys, before the lock
-	call := &tokenCall{req: req, ver: ver, base: httpx.BaseURL(r), seg: seg, now: s.cfg.Clock.Now()}
+	call := &tokenCall{svc: s, req: req, ver: ver, base: httpx.BaseURL(r), seg: seg, now: s.cfg.Clock.Now(), origin: r.Header.Get("Origin")}
 	var in *issue
 	switch req.GrantType {
 	case grantClientCredentials:
@@ -85,7 +88,7 @@ func (s *Service) token(r *http.Request, ver endpointVersion) (map[string]any, *
 
 // lookup finds the client and applies the tenant segment's rules to it.
 func (c *tokenCall) lookup(d *tenant.Directory) (*client, *oauthError) {
-	cl, e := lookupClient(d, c.req.ClientID)
+	cl, e := c.svc.lookupClient(d, c.req.ClientID)
 	if e != nil {
 		return nil, e
 	}
@@ -262,6 +265,14 @@ func (s *Service) authorizationCode(c *tokenCall) (*issue, *oauthError) {
 	if c.req.RedirectURI != code.RedirectURI {
 		return nil, badRequest(errInvalidGrant, codeRedirectMismatchToken, "The reply address '%s' does not match the reply address '%s' provided when requesting Authorization code.",
 			sanitize(c.req.RedirectURI), code.RedirectURI)
+	}
+	// A code for a single-page-app redirect is redeemed by the browser, cross-origin; any other
+	// code never is (reference-error-codes.md, reply-url.md).
+	if code.Platform == platformSPA && c.origin == "" {
+		return nil, badRequest(errInvalidRequest, codeSPANeedsOrigin, "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.")
+	}
+	if code.Platform != platformSPA && c.origin != "" {
+		return nil, badRequest(errInvalidRequest, codeOriginNotSPA, "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '%s'.", sanitize(c.origin))
 	}
 	if !pkceMatches(code.Challenge, code.Method, c.req.CodeVerifier) {
 		return nil, badRequest(errInvalidGrant, codePKCEMismatch, "The code_verifier does not match the code_challenge supplied in the authorization request.")

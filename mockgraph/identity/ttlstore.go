@@ -47,21 +47,6 @@ func (t *ttlStore[T]) put(key string, v T, expires, now time.Time) {
 	t.items[key] = ttlEntry[T]{value: v, expires: expires}
 }
 
-// add stores v only if key is absent or expired; it reports whether it did (replay detection).
-func (t *ttlStore[T]) add(key string, v T, expires, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.prune(now)
-	if e, ok := t.items[key]; ok && now.Before(e.expires) {
-		return false
-	}
-	if _, ok := t.items[key]; !ok {
-		t.order = append(t.order, key)
-	}
-	t.items[key] = ttlEntry[T]{value: v, expires: expires}
-	return true
-}
-
 // get returns the entry (expired ones too, so callers can tell "expired" from "unknown").
 func (t *ttlStore[T]) get(key string) (v T, expires time.Time, ok bool) {
 	t.mu.Lock()

@@ -19,6 +19,8 @@ import (
 
 	"github.com/dicomreg/dicomreg/mockgraph"
 	"github.com/dicomreg/dicomreg/mockgraph/clock"
+	"github.com/dicomreg/dicomreg/mockgraph/identity"
+	"github.com/dicomreg/dicomreg/mockgraph/propagation"
 )
 
 // Exit codes.
@@ -43,7 +45,11 @@ Examples:
   dicomreg register --name my-viewer --secret --grant-admin-consent
 
   # a tenant that keeps its state across restarts, with realistic Graph lag and throttling
-  mockgraph serve --state ./mock-state.json --replication-delay 10s --fault-429 0.2 --retry-after 0.5s
+  mockgraph serve --state ./mock-state.json --replication-delay 10s --fault-429 0.2 --retry-after 2s
+
+  # as slow as Azure (role assignments take 10 minutes); skip the waits by moving the clock
+  mockgraph serve --realistic --env-file /tmp/mock.env &
+  curl -s --cacert /tmp/mock.env.ca.pem -X POST "$MOCKGRAPH_URL/mock/clock" -d '{"advance":"15m"}'
 `
 
 // Version is set at build time with -ldflags "-X …/servecmd.Version=…".
@@ -60,6 +66,13 @@ type serveOptions struct {
 	tlsNames         []string
 	trustFwdHost     bool
 	replicationDelay time.Duration
+	signInDelay      time.Duration
+	credentialDelay  time.Duration
+	rbacDelay        time.Duration
+	dicomCache       time.Duration
+	realistic        bool
+	userConsent      string
+	set              func(name string) bool // whether a flag was given
 	rate429          float64
 	rate503          float64
 	retryAfter       time.Duration
@@ -84,9 +97,15 @@ func bindServeFlags(fs *pflag.FlagSet, o *serveOptions) {
 	fs.StringArrayVar(&o.tlsNames, "tls-name", nil, "extra host name for the TLS certificate (repeatable), e.g. login.microsoftonline.com")
 	fs.BoolVar(&o.trustFwdHost, "trust-forwarded-host", false, "follow X-Forwarded-Host in the URLs the server shows (only behind a TLS-terminating proxy)")
 	fs.DurationVar(&o.replicationDelay, "replication-delay", 0, "hide new Graph objects from reads by id and SP creation for this long")
+	fs.DurationVar(&o.signInDelay, "signin-delay", 0, "the token service learns of a new app or service principal after this long (AADSTS700016 until then)")
+	fs.DurationVar(&o.credentialDelay, "credential-delay", 0, "a new secret or certificate works at the token service after this long (AADSTS7000215/700027 until then)")
+	fs.DurationVar(&o.rbacDelay, "rbac-delay", 0, "a new role assignment takes effect in access checks after this long")
+	fs.DurationVar(&o.dicomCache, "dicom-cache", 0, "the DICOM service keeps each access decision this long")
+	fs.StringVar(&o.userConsent, "user-consent", "allowed", "the tenant's user consent: allowed, or adminOnly (users cannot consent; AADSTS90094)")
+	fs.BoolVar(&o.realistic, "realistic", false, "as slow as Azure: every delay at its documented magnitude (30s, 30s, 20s, 10m, 5m) and 2% throttling; flags given beside it win")
 	fs.Float64Var(&o.rate429, "fault-429", 0, "share of Graph/ARM requests answered 429 (0..1)")
 	fs.Float64Var(&o.rate503, "fault-503", 0, "share of Graph/ARM requests answered 503 (0..1)")
-	fs.DurationVar(&o.retryAfter, "retry-after", 500*time.Millisecond, "Retry-After of injected faults (fractional seconds are sent as such)")
+	fs.DurationVar(&o.retryAfter, "retry-after", 2*time.Second, "Retry-After of injected faults (sent in whole seconds, as Graph and ARM do)")
 	fs.DurationVar(&o.latency, "latency", 0, "latency added to every Graph/ARM request")
 	fs.BoolVar(&o.noDICOM, "no-dicom-principal", false, "leave out the Azure API for DICOM principal (a tenant with no DICOM service yet)")
 	fs.BoolVar(&o.accessLog, "access-log", false, "log one line per request to stderr (never headers or bodies)")
@@ -122,6 +141,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	bindServeFlags(fs, &o)
 	fs.Usage = func() { fmt.Fprintf(stderr, "%s\nFlags of serve:\n%s", usage, fs.FlagUsages()) }
+	o.set = func(name string) bool { return fs.Changed(name) }
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
@@ -154,6 +174,13 @@ func (o serveOptions) options(stderr io.Writer) (mockgraph.Options, error) {
 		Clock:  clock.New(), ManagedIdentityEnv: o.managedIdentity,
 		KeyRotation: o.rotateKeys, KeyGrace: o.keyGrace,
 	}
+	o.applyRealism(&opts)
+	if opts.UserConsent = identity.ConsentPolicy(o.userConsent); !opts.UserConsent.Valid() {
+		return opts, fmt.Errorf("--user-consent %q: want %s or %s", o.userConsent, identity.UserConsentAllowed, identity.AdminConsentOnly)
+	}
+	if !opts.Propagation.Valid() {
+		return opts, errors.New("delays must not be negative")
+	}
 	if o.seed != "" {
 		n, err := strconv.ParseUint(o.seed, 10, 64)
 		if err != nil {
@@ -183,6 +210,39 @@ func (o serveOptions) options(stderr io.Writer) (mockgraph.Options, error) {
 	return opts, nil
 }
 
+// applyRealism sets the delays and throttling: --realistic's magnitudes first, then every flag
+// the user gave, which wins.
+func (o serveOptions) applyRealism(opts *mockgraph.Options) {
+	given := o.set
+	if given == nil {
+		given = func(string) bool { return true }
+	}
+	if o.realistic {
+		var r mockgraph.Options
+		mockgraph.WithRealistic()(&r)
+		opts.Propagation = r.Propagation
+		if !given("fault-429") {
+			opts.Faults.Rate429 = r.Faults.Rate429
+		}
+		if !given("retry-after") {
+			opts.Faults.RetryAfter = r.Faults.RetryAfter
+		}
+	}
+	for name, f := range map[string]struct {
+		v   time.Duration
+		dst *time.Duration
+	}{
+		"replication-delay": {o.replicationDelay, &opts.Propagation.Graph}, "signin-delay": {o.signInDelay, &opts.Propagation.SignIn},
+		"credential-delay": {o.credentialDelay, &opts.Propagation.Credential}, "rbac-delay": {o.rbacDelay, &opts.Propagation.RBAC},
+		"dicom-cache": {o.dicomCache, &opts.Propagation.DICOMCache},
+	} {
+		if given(name) || !o.realistic {
+			*f.dst = f.v
+		}
+	}
+	opts.ReplicationDelay = opts.Propagation.Graph
+}
+
 func defaultKeyFile() string {
 	dir, err := os.UserCacheDir()
 	if err != nil {
@@ -199,8 +259,12 @@ func serve(ctx context.Context, o serveOptions, opts mockgraph.Options, stderr i
 	defer srv.Close()
 	fmt.Fprintf(stderr, "mockgraph: TEST SERVER (not Microsoft Entra ID) listening on %s\n", strings.Join(servedURLs(srv.Addr(), srv.URL()), ", "))
 	fmt.Fprintf(stderr, "mockgraph: tenant %s, seed %d, CA %s\n", srv.TenantID(), srv.Seed(), srv.CAFile())
-	if f := srv.Faults(); f.Rate429 > 0 || f.Rate503 > 0 || f.Latency > 0 || opts.ReplicationDelay > 0 {
-		fmt.Fprintf(stderr, "mockgraph: faults %s; replication delay %s\n", f, opts.ReplicationDelay)
+	if f := srv.Faults(); f.Rate429 > 0 || f.Rate503 > 0 || f.Latency > 0 {
+		fmt.Fprintf(stderr, "mockgraph: faults %s\n", f)
+	}
+	if p := srv.Propagation(); p != (propagation.Delays{}) {
+		fmt.Fprintf(stderr, "mockgraph: propagation: Graph %s, sign-in %s, credentials %s, RBAC %s, DICOM cache %s (advance the clock: POST /mock/clock {\"advance\":\"%s\"})\n",
+			p.Graph, p.SignIn, p.Credential, p.RBAC, p.DICOMCache, p.Longest())
 	}
 	if o.envFile != "" {
 		// Written last, once serving: a script that waits for this file may use the server at once.

@@ -467,10 +467,16 @@ func (d *Directory) DeleteRoleAssignment(name string) bool { return d.roleAssign
 // EffectiveRoles returns the role definition ids principal holds at scope, counting assignments
 // at scope and at every scope above it (ARM ids are paths; comparison ignores case).
 func (d *Directory) EffectiveRoles(principalID, scope string) []string {
+	return d.EffectiveRolesWhere(principalID, scope, nil)
+}
+
+// EffectiveRolesWhere is EffectiveRoles counting only the assignments keep accepts (nil: all),
+// e.g. those that have propagated.
+func (d *Directory) EffectiveRolesWhere(principalID, scope string, keep func(*RoleAssignment) bool) []string {
 	var out []string
 	s := key(strings.TrimSuffix(scope, "/"))
 	for _, r := range d.roleAssign.all() {
-		if key(r.PrincipalID) != key(principalID) {
+		if key(r.PrincipalID) != key(principalID) || (keep != nil && !keep(r)) {
 			continue
 		}
 		rs := key(strings.TrimSuffix(r.Scope, "/"))

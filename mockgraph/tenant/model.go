@@ -105,6 +105,9 @@ type PasswordCredential struct {
 	KeyID               string    `json:"keyId"`
 	SecretText          *string   `json:"secretText"` // always nil in the store; set only in addPassword's answer
 	StartDateTime       time.Time `json:"startDateTime"`
+	// AddedDateTime is when the secret was added (not a Graph property): the token service
+	// accepts it only once it has propagated.
+	AddedDateTime time.Time `json:"-"`
 }
 
 // KeyCredential is an uploaded certificate (public key only).
@@ -117,6 +120,9 @@ type KeyCredential struct {
 	StartDateTime       time.Time `json:"startDateTime"`
 	Type                string    `json:"type"`  // "AsymmetricX509Cert"
 	Usage               string    `json:"usage"` // "Verify"
+	// AddedDateTime is when the certificate was uploaded (not a Graph property); see
+	// PasswordCredential.AddedDateTime.
+	AddedDateTime time.Time `json:"-"`
 }
 
 // ServicePrincipal is an application's instance in this tenant (an "enterprise application").

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"slices"
+	"time"
 
 	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/dicom"
@@ -95,7 +96,11 @@ func (r *directoryReader) Registration(ctx context.Context, ref, serviceID strin
 		return reg, err
 	}
 	for _, ra := range roles {
-		reg.Roles = append(reg.Roles, ra.RoleDefinitionGUID())
+		var at time.Time
+		if ra.Properties.CreatedOn != nil {
+			at = *ra.Properties.CreatedOn
+		}
+		reg.Roles, reg.RolesAssigned = append(reg.Roles, ra.RoleDefinitionGUID()), append(reg.RolesAssigned, at)
 	}
 	return reg, nil
 }

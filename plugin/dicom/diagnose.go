@@ -40,7 +40,35 @@ type Registration struct {
 	DICOMServiceID string
 	// Roles are the role definition ids assigned to the app's principal at (or above) the service.
 	Roles []string
-	Now   time.Time
+	// RolesAssigned is when each of Roles was assigned (zero: not known), same order.
+	RolesAssigned []time.Time
+	Now           time.Time
+}
+
+// Role propagation on Azure: "it can take up to 10 minutes for changes to take effect"
+// (role-based-access-control/troubleshooting.md) and "the DICOM service will cache decisions for
+// up to five minutes" (dicom/dicom-configure-azure-rbac.md).
+const (
+	RBACPropagation = 10 * time.Minute
+	DICOMCache      = 5 * time.Minute
+	// RoleSettles is how long after an assignment the DICOM service may still answer 403.
+	RoleSettles = RBACPropagation + DICOMCache
+)
+
+// settling says, for a role assigned at assigned, how long ago that was and whether the DICOM
+// service may not honour it yet.
+func settling(assigned, now time.Time) (time.Duration, bool) {
+	if assigned.IsZero() || now.IsZero() {
+		return 0, false
+	}
+	ago := now.Sub(assigned)
+	return ago, ago >= 0 && ago < RoleSettles
+}
+
+// propagationNote is what a finding adds about a role assigned ago.
+func propagationNote(ago time.Duration) string {
+	return fmt.Sprintf("; it was assigned %s ago: Azure RBAC takes up to %s and the DICOM service caches decisions for up to %s, so calls may get 403 for up to %s more",
+		ago.Round(time.Second), RBACPropagation, DICOMCache, (RoleSettles - ago).Round(time.Second))
 }
 
 // App is the part of a Graph application object Diagnose needs.
@@ -254,15 +282,26 @@ func (d *diagnosis) role() {
 		return
 	}
 	fix := fmt.Sprintf("dicomreg role assign --assignee %s --role owner --dicom-service %s", d.app, d.r.DICOMServiceID)
-	for _, id := range d.r.Roles {
+	for i, id := range d.r.Roles {
+		var msg string
 		switch strings.ToLower(id) {
 		case RoleDataOwner:
-			d.add(OK, CheckRole, "DICOM Data Owner on the DICOM service", "")
-			return
+			msg = "DICOM Data Owner on the DICOM service"
 		case RoleDataReader:
-			d.add(OK, CheckRole, "DICOM Data Reader on the DICOM service (read only: stores and deletes get 403)", "")
+			msg = "DICOM Data Reader on the DICOM service (read only: stores and deletes get 403)"
+		default:
+			continue
+		}
+		var assigned time.Time
+		if i < len(d.r.RolesAssigned) {
+			assigned = d.r.RolesAssigned[i]
+		}
+		if ago, recent := settling(assigned, d.r.Now); recent {
+			d.add(Warn, CheckRole, msg+propagationNote(ago), "wait, then `dicomreg verify` again")
 			return
 		}
+		d.add(OK, CheckRole, msg, "")
+		return
 	}
 	d.add(Error, CheckRole, "no DICOM data role on the DICOM service for the app: app-only calls get 403 (users signing in need their own role)", fix)
 }

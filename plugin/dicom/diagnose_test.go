@@ -102,3 +102,28 @@ func TestDiagnoseHealthyHasNoProblems(t *testing.T) {
 		}
 	}
 }
+
+// A role assigned minutes ago may not reach the DICOM service yet; doctor says how long ago.
+func TestDiagnoseRecentRoleMayNotHavePropagated(t *testing.T) {
+	for _, tc := range []struct {
+		ago  time.Duration
+		want Severity
+		note string
+	}{
+		{2 * time.Minute, Warn, "assigned 2m0s ago"},
+		{RoleSettles - time.Second, Warn, "for up to 1s more"},
+		{RoleSettles, OK, ""},
+	} {
+		r := healthy()
+		r.RolesAssigned = []time.Time{r.Now.Add(-tc.ago)}
+		var got *Finding
+		for _, f := range Diagnose(r) {
+			if f.Check == CheckRole {
+				got = &f
+			}
+		}
+		if got == nil || got.Severity != tc.want || !strings.Contains(got.Message, tc.note) {
+			t.Errorf("assigned %s ago: %+v, want %v mentioning %q", tc.ago, got, tc.want, tc.note)
+		}
+	}
+}

@@ -122,8 +122,10 @@ func explainForbidden(tok *auth.Token, serviceID, answer string) Finding {
 		}
 	}
 	return Finding{Severity: Error, Check: CheckRole,
-		Message: "the token is valid but " + who + " has no DICOM data role on this DICOM service: " + answer,
-		Fix:     fmt.Sprintf("dicomreg role assign %s --role owner --dicom-service %s", assignee, serviceID)}
+		Message: "the token is valid but " + who + " has no DICOM data role on this DICOM service yet: " + answer + ". " +
+			fmt.Sprintf("A role assigned in the last %s may not have reached it: Azure RBAC takes up to %s and the DICOM service caches decisions for up to %s (`dicomreg doctor` shows when the role was assigned)",
+				RoleSettles, RBACPropagation, DICOMCache),
+		Fix: fmt.Sprintf("dicomreg role assign %s --role owner --dicom-service %s", assignee, serviceID)}
 }
 
 // tenantOf is the tenant in an authority URI (https://login.microsoftonline.com/{tenant}).

@@ -68,7 +68,7 @@ await graph(admin.accessToken, "POST", `/applications/${fedApp.id}/federatedIden
   name: "msal-node-main", issuer: env.MOCKGRAPH_URL + "/oidc/github", subject: "repo:octo/msal-node:ref:refs/heads/main", audiences: ["api://AzureADTokenExchange"],
 });
 const minted = await fetch(env.MOCKGRAPH_URL + "/mock/oidc/github/token", {
-  method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ repository: "octo/msal-node", branch: "main" }),
+  method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${env.MOCKGRAPH_CONTROL_TOKEN}` }, body: JSON.stringify({ repository: "octo/msal-node", branch: "main" }),
 });
 const jobToken = (await minted.json()).value;
 const federated = new msal.ConfidentialClientApplication({ auth: { clientId: fedApp.appId, clientAssertion: jobToken, authority, knownAuthorities } });

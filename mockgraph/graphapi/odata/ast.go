@@ -2,6 +2,8 @@
 // ($filter, $select, $top, $skiptoken, $count, $orderby) and evaluates filters against objects.
 package odata
 
+import "time"
+
 // Node is a parsed $filter expression.
 type Node interface{ node() }
 
@@ -15,6 +17,7 @@ const (
 	LitBool
 	LitNull
 	LitNumber
+	LitDate // a DateTimeOffset, written unquoted: 2026-01-02T03:04:05Z
 )
 
 // Literal is a constant in a filter.
@@ -22,6 +25,7 @@ type Literal struct {
 	Kind LitKind
 	Text string // the string, GUID or number as written (strings unescaped)
 	Bool bool
+	Time time.Time // LitDate's value
 }
 
 // Logical is `Left and Right` or `Left or Right`.

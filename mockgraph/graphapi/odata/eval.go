@@ -1,9 +1,12 @@
 package odata
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
-// Getter returns a property's value for one object: a string, a *string (nil for null), a bool
-// or a []string. Property names are the schema's canonical ones.
+// Getter returns a property's value for one object: a string, a *string (nil for null), a bool,
+// a time.Time or a []string. Property names are the schema's canonical ones.
 type Getter func(prop string) any
 
 // Match evaluates a checked filter against one object. Directory string comparisons ignore case,
@@ -26,6 +29,9 @@ func match(n Node, get Getter, lambdaVar, elem string) bool {
 	case Not:
 		return !match(n.X, get, lambdaVar, elem)
 	case Compare:
+		if t, ok := value(n.Prop).(time.Time); ok && n.Value.Kind == LitDate {
+			return compareTime(t.Compare(n.Value.Time), n.Op)
+		}
 		eq := equal(value(n.Prop), n.Value)
 		if n.Op == "ne" {
 			return !eq
@@ -57,6 +63,24 @@ func match(n Node, get Getter, lambdaVar, elem string) bool {
 			}
 		}
 		return false
+	}
+	return false
+}
+
+func compareTime(c int, op string) bool {
+	switch op {
+	case "eq":
+		return c == 0
+	case "ne":
+		return c != 0
+	case "gt":
+		return c > 0
+	case "ge":
+		return c >= 0
+	case "lt":
+		return c < 0
+	case "le":
+		return c <= 0
 	}
 	return false
 }

@@ -67,3 +67,27 @@ func escape(s string) string {
 	}
 	return string(out)
 }
+
+// FuzzParseSearch: any $search either parses and matches without panicking or fails with a
+// Graph query error; date filters too.
+func FuzzParseSearch(f *testing.F) {
+	for _, s := range []string{`"displayName:dic"`, `"displayName:a" OR "displayName:b" AND "displayName:c"`, `"`, `"displayName"`, `x`,
+		`"displayName:" AND`, "createdDateTime ge 2026-01-02T03:04:05Z", "createdDateTime le 2026-01-02", "createdDateTime eq 2026-01-02T"} {
+		f.Add(s)
+	}
+	obj := map[string]any{"displayName": "DICOM viewerApp"}
+	f.Fuzz(func(t *testing.T, s string) {
+		if q, err := testSchema.ParseSearch(s); err == nil {
+			q.Match(func(p string) any { return obj[p] })
+		} else if _, ok := err.(*Error); !ok {
+			t.Fatalf("error of type %T: %v", err, err)
+		}
+		if n, err := ParseFilter(s); err == nil {
+			if c, err := testSchema.Check(n); err == nil {
+				Match(c, func(p string) any { return obj[p] })
+			}
+		} else if _, ok := err.(*Error); !ok {
+			t.Fatalf("filter error of type %T: %v", err, err)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package odata
 import (
 	"regexp"
 	"strings"
+	"time"
 )
 
 // maxDepth bounds nesting so a hostile filter cannot exhaust the stack.
@@ -272,11 +273,35 @@ func (p *parser) literal() (Literal, error) {
 			return Literal{Kind: LitNull, Text: w}, nil
 		case guidPattern.MatchString(t.text):
 			return Literal{Kind: LitGUID, Text: t.text}, nil
+		case datePrefix.MatchString(t.text):
+			return p.dateLiteral(t)
 		case isNumber(t.text):
 			return Literal{Kind: LitNumber, Text: t.text}, nil
 		}
 	}
 	return Literal{}, syntaxErr(t.pos, "expected a literal, found %s", describe(t))
+}
+
+// datePrefix is how a DateTimeOffset literal starts; the lexer splits it at its colons.
+var datePrefix = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(T\d{2})?$`)
+
+// dateLiteral joins a DateTimeOffset the lexer split at its colons and parses it (RFC 3339, as
+// OData's DateTimeOffset; a bare date is midnight UTC).
+func (p *parser) dateLiteral(first token) (Literal, error) {
+	text := first.text
+	for strings.Contains(text, "T") && p.peek().kind == tokColon && p.toks[p.i+1].kind == tokWord {
+		p.next()
+		text += ":" + p.next().text
+	}
+	layout := time.RFC3339Nano
+	if !strings.Contains(text, "T") {
+		layout = time.DateOnly
+	}
+	ts, err := time.Parse(layout, text)
+	if err != nil {
+		return Literal{}, syntaxErr(first.pos, "'%s' is not a valid DateTimeOffset", text)
+	}
+	return Literal{Kind: LitDate, Text: text, Time: ts}, nil
 }
 
 func isNumber(s string) bool {

@@ -24,7 +24,14 @@ type Query struct {
 	Count   bool
 	OrderBy string // "" or a canonical property name
 	Desc    bool
+	Search  *Search // nil: no $search
 }
+
+// navigation are the navigation properties Graph can $expand on the directory types the mock
+// serves; the mock keeps none of them, so it refuses to expand them (FIDELITY.md).
+var navigation = []string{"owners", "createdOnBehalfOf", "extensionProperties", "federatedIdentityCredentials", "homeRealmDiscoveryPolicies",
+	"tokenIssuancePolicies", "tokenLifetimePolicies", "appRoleAssignedTo", "appRoleAssignments", "claimsMappingPolicies", "delegatedPermissionClassifications",
+	"endpoints", "memberOf", "oauth2PermissionGrants", "ownedObjects", "transitiveMemberOf"}
 
 // skipPrefix marks the mock's page tokens so a foreign token is recognized as invalid.
 const skipPrefix = "mockgraph-page:"
@@ -75,6 +82,26 @@ func (s *Schema) canonical(prop string) (string, bool) {
 func (s *Schema) ParseQuery(v url.Values, eventual bool, orderable ...string) (*Query, error) {
 	q := &Query{Top: DefaultTop}
 	var err error
+	if _, ok := v["$skip"]; ok {
+		// Directory collections page only by $skiptoken.
+		return nil, &Error{Code: CodeRequestBad, Message: "'$skip' is not supported by the service."}
+	}
+	if e, ok := v["$expand"]; ok {
+		prop, _, _ := strings.Cut(strings.TrimSpace(e[0]), "(")
+		prop, _, _ = strings.Cut(prop, ",")
+		if !containsFold(navigation, strings.TrimSpace(prop)) {
+			return nil, unknownProperty(strings.TrimSpace(prop), s.Entity)
+		}
+		return nil, &Error{Code: CodeRequestBad, Message: fmt.Sprintf("Expanding '%s' is not supported by this mock (FIDELITY.md).", strings.TrimSpace(prop))}
+	}
+	if sr, ok := v["$search"]; ok {
+		if !eventual {
+			return nil, &Error{Code: CodeUnsupportedQuery, Message: "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'"}
+		}
+		if q.Search, err = s.ParseSearch(sr[0]); err != nil {
+			return nil, err
+		}
+	}
 	if f := v.Get("$filter"); strings.TrimSpace(f) != "" {
 		n, err := ParseFilter(f)
 		if err != nil {

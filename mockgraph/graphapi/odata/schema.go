@@ -11,6 +11,7 @@ const (
 	KindBool                   // true/false
 	KindStrings                // a collection of strings (any/all lambdas only)
 	KindNullString             // a string that may be null
+	KindDate                   // a DateTimeOffset: eq, ne, ge, gt, le, lt
 )
 
 // Schema says which properties of one entity type a filter may use, and how.
@@ -64,7 +65,8 @@ func (s *Schema) check(n Node, lambdaVar string) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n.Op != "eq" && n.Op != "ne" || !s.fits(prop, lambdaVar, n.Value) {
+		k, _, _ := s.kind(prop)
+		if (n.Op != "eq" && n.Op != "ne" && k != KindDate) || !s.fits(prop, lambdaVar, n.Value) {
 			return nil, unsupported(n.Prop, s.typeName())
 		}
 		n.Prop = prop
@@ -149,6 +151,8 @@ func (s *Schema) fits(prop, lambdaVar string, v Literal) bool {
 		return v.Kind == LitBool
 	case KindNullString:
 		return v.Kind == LitString || v.Kind == LitGUID || v.Kind == LitNull
+	case KindDate:
+		return v.Kind == LitDate
 	default:
 		return v.Kind == LitString || v.Kind == LitGUID
 	}
