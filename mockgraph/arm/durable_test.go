@@ -14,7 +14,7 @@ func TestRoleAssignmentNotAcknowledgedUnlessDurable(t *testing.T) {
 	f := newFixture(t)
 	admin := f.token(t, f.seeded.AdminSPID, nil)
 	path := f.seeded.DicomServiceID + "/providers/Microsoft.Authorization/roleAssignments/0b1f6c55-6c8c-4a55-9d4b-3b7d1b3c9a11" + v
-	body := `{"properties":{"roleDefinitionId":"` + tenant.RoleDefDICOMDataOwner + `","principalId":"` + f.seeded.TestUserID + `"}}`
+	body := `{"properties":{"roleDefinitionId":"/subscriptions/` + f.seeded.SubscriptionID + `/providers/Microsoft.Authorization/roleDefinitions/` + tenant.RoleDefDICOMDataOwner + `","principalId":"` + f.seeded.TestUserID + `"}}`
 	f.store.FailWrites(syscall.ENOSPC)
 	if code, m, _ := f.do(t, http.MethodPut, path, admin, body); code != http.StatusInternalServerError || errCode(m) != codeInternal {
 		t.Fatalf("PUT on a full disk: %d %v", code, m)
