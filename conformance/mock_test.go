@@ -9,7 +9,6 @@ import (
 
 	"github.com/dicomreg/dicomreg/conformance"
 	"github.com/dicomreg/dicomreg/mockgraph"
-	"github.com/dicomreg/dicomreg/mockgraph/workload"
 )
 
 // mockTarget points the suite at a fresh bundled mock started with opts.
@@ -39,11 +38,11 @@ func mockTarget(t *testing.T, name string, opts ...mockgraph.Option) *conformanc
 		AdvanceClock: srv.Clock().Advance,
 		MintWorkloadToken: func(_ context.Context, kind, subject string) (string, string, string, error) {
 			if kind == "github" {
-				tok, err := srv.MintGitHubToken(workload.GitHubRequest{Repository: subject, Branch: "main"})
+				tok, err := srv.MintGitHubToken(mockgraph.GitHubJob{Repository: subject, Branch: "main"})
 				return srv.GitHubIssuer(), "repo:" + subject + ":ref:refs/heads/main", tok, err
 			}
 			ns, sa, _ := strings.Cut(subject, "/")
-			tok, err := srv.MintKubernetesToken(workload.KubernetesRequest{Namespace: ns, ServiceAccount: sa})
+			tok, err := srv.MintKubernetesToken(mockgraph.KubernetesWorkload{Namespace: ns, ServiceAccount: sa})
 			return srv.KubernetesIssuer(), "system:serviceaccount:" + ns + ":" + sa, tok, err
 		},
 		ManagedIdentityEndpoint:    srv.ManagedIdentityEndpoint(),

@@ -85,14 +85,21 @@ func (s *Server) GitHubIssuer() string { return workload.IssuerURL(s.url, worklo
 // KubernetesIssuer is the issuer URL of the mock's service account tokens.
 func (s *Server) KubernetesIssuer() string { return workload.IssuerURL(s.url, workload.Kubernetes) }
 
+// GitHubJob and KubernetesWorkload describe the workload a minted token is for; they are the
+// mock's public names for its issuer's request types, so callers need no inner package.
+type (
+	GitHubJob          = workload.GitHubRequest
+	KubernetesWorkload = workload.KubernetesRequest
+)
+
 // MintGitHubToken mints a GitHub-Actions-shaped OIDC token for the job q describes.
-func (s *Server) MintGitHubToken(q workload.GitHubRequest) (string, error) {
+func (s *Server) MintGitHubToken(q GitHubJob) (string, error) {
 	m, err := s.mintGitHub(s.url, q)
 	return m.Value, err
 }
 
 // MintKubernetesToken mints a projected service account token.
-func (s *Server) MintKubernetesToken(q workload.KubernetesRequest) (string, error) {
+func (s *Server) MintKubernetesToken(q KubernetesWorkload) (string, error) {
 	m, err := s.mintKubernetes(s.url, q)
 	return m.Value, err
 }

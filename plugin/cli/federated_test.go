@@ -13,7 +13,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/dicomreg/dicomreg/mockgraph"
-	"github.com/dicomreg/dicomreg/mockgraph/workload"
 	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
 	"github.com/dicomreg/dicomreg/plugin/dotenv"
@@ -34,7 +33,7 @@ func TestRegisterFederatedThenTheWorkflowSignsIn(t *testing.T) {
 	if n := c.writes(args...); n != 0 {
 		t.Errorf("second register made %d writes", n)
 	}
-	tok, err := srv.MintGitHubToken(workload.GitHubRequest{Repository: "octo/imaging", Branch: "main"})
+	tok, err := srv.MintGitHubToken(mockgraph.GitHubJob{Repository: "octo/imaging", Branch: "main"})
 	if err != nil {
 		t.Fatal(err)
 	}
