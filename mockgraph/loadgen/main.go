@@ -70,11 +70,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mockload: no token URL (give --env-file or --token-url)")
 		return 2
 	}
-	if err := loopbackOnly(cfg.TokenURL, cfg.GraphURL, cfg.DICOMURL, cfg.ARMURL); err != nil {
+	if err := LoopbackOnly(cfg.TokenURL, cfg.GraphURL, cfg.DICOMURL, cfg.ARMURL); err != nil {
 		fmt.Fprintln(stderr, "mockload:", err)
 		return 2
 	}
-	client, err := httpClient(or(*caFile, "SSL_CERT_FILE"), *workers)
+	client, err := HTTPClient(or(*caFile, "SSL_CERT_FILE"), *workers)
 	if err != nil {
 		fmt.Fprintln(stderr, "mockload:", err)
 		return 2
@@ -105,8 +105,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// loopbackOnly refuses any target that is not this machine: a load run must never leave it.
-func loopbackOnly(urls ...string) error {
+// LoopbackOnly refuses any target that is not this machine: a load run must never leave it.
+func LoopbackOnly(urls ...string) error {
 	for _, raw := range urls {
 		if raw == "" {
 			continue
@@ -117,13 +117,15 @@ func loopbackOnly(urls ...string) error {
 		}
 		ip := net.ParseIP(u.Hostname())
 		if u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return fmt.Errorf("%s is not a loopback address; mockload only drives servers on this machine", raw)
+			return fmt.Errorf("%s is not a loopback address; load runs only drive servers on this machine", raw)
 		}
 	}
 	return nil
 }
 
-func httpClient(caFile string, workers int) (*http.Client, error) {
+// HTTPClient is the load runs' client: the mock's CA when given, keep-alive sized for workers
+// (HTTP/1.1 with a plain http:// peer such as Orthanc, which speaks no HTTP/2).
+func HTTPClient(caFile string, workers int) (*http.Client, error) {
 	tlsConf := &tls.Config{}
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
@@ -186,7 +188,7 @@ func readyMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "usage: mockload ready --url URL [--runs N] -- COMMAND [ARGS…]")
 		return 2
 	}
-	if err := loopbackOnly(*u); err != nil {
+	if err := LoopbackOnly(*u); err != nil {
 		fmt.Fprintln(stderr, "mockload:", err)
 		return 2
 	}

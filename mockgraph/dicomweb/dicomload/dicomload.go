@@ -7,12 +7,9 @@ package dicomload
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -150,13 +147,13 @@ func Run(ctx context.Context, o Options, out io.Writer) error {
 	if err != nil || u.Hostname() == "" {
 		return fmt.Errorf("--base %q is not a URL", o.Base)
 	}
-	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("%s is not a loopback address; dicomload only drives servers on this machine", o.Base)
+	if err := loadgen.LoopbackOnly(o.Base); err != nil {
+		return err
 	}
 	if o.Clients < 1 || o.Duration <= 0 || o.Instances < 1 {
 		return errors.New("clients, duration and instances must be positive")
 	}
-	client, err := httpClient(o.CAFile, o.Clients)
+	client, err := loadgen.HTTPClient(o.CAFile, o.Clients)
 	if err != nil {
 		return err
 	}
@@ -212,23 +209,4 @@ func Run(ctx context.Context, o Options, out io.Writer) error {
 		}
 	}
 	return nil
-}
-
-func httpClient(caFile string, clients int) (*http.Client, error) {
-	conf := &tls.Config{}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%s holds no certificate", caFile)
-		}
-		conf.RootCAs = pool
-	}
-	// HTTP/1.1 keep-alive to both servers (Orthanc speaks no HTTP/2).
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: conf, MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2, IdleConnTimeout: time.Minute,
-	}}, nil
 }
