@@ -3,6 +3,7 @@ package hosts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -37,7 +38,20 @@ func (in *Installer) installGh(ctx context.Context) (Status, error) {
 	}
 	err := in.run(ctx, &st, in.ghSourceDir(), "gh", "extension", "install", ".")
 	st.Installed = err == nil
-	return st, err
+	return st, explainGhAuth(err)
+}
+
+// ghAuthExit is gh's exit code when it wants a login (cli/cli cmd/gh, authError). gh before
+// cli/cli#13176 (2026-04) asks for one before `gh extension install` although a local install
+// makes no API call (cli/cli#8475), so a fresh machine's gh refuses it.
+const ghAuthExit = 4
+
+func explainGhAuth(err error) error {
+	var exit interface{ ExitCode() int }
+	if errors.As(err, &exit) && exit.ExitCode() == ghAuthExit {
+		return fmt.Errorf("%w\ngh asks for a login before any extension command, even this local install that makes no API call: run `gh auth login` first, or GH_TOKEN=unused dicomreg plugin install --gh", err)
+	}
+	return err
 }
 
 func (in *Installer) uninstallGh(ctx context.Context) (Status, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,4 +223,33 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// exitCode is an error with an exit status, as *exec.ExitError is.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+func (e exitCode) ExitCode() int { return int(e) }
+
+func TestGhInstallWithoutLoginSaysHowToGetPast(t *testing.T) {
+	in, r := newTestInstaller(t, "gh")
+	r.do = func(dir, name string, args []string) error {
+		if strings.Join(args, " ") == "extension install ." {
+			return exitCode(ghAuthExit) // gh before cli/cli#13176 with no login
+		}
+		return nil
+	}
+	st, err := in.Install(context.Background(), Gh)
+	if err == nil || st.Installed {
+		t.Fatalf("want an error, got %+v", st)
+	}
+	for _, want := range []string{"exit status 4", "gh auth login", "GH_TOKEN=unused dicomreg plugin install --gh"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	r.do = func(dir, name string, args []string) error { return exitCode(1) }
+	if _, err := in.Install(context.Background(), Gh); err == nil || strings.Contains(err.Error(), "gh auth login") {
+		t.Errorf("another failure is not a login's: %v", err)
+	}
 }
