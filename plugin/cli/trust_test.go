@@ -147,8 +147,12 @@ func TestRegisterValidatesFirstAndSaysWhatNext(t *testing.T) {
 		t.Fatal("-o none: an app was made for a secret that would be dropped")
 	}
 	printed := c.must(nil, "register", "--name", "early", "--no-dicom-permission")
-	if !strings.Contains(printed, "has no client secret or certificate") {
+	if !strings.Contains(printed, "has no client secret, certificate or federated credential") {
 		t.Errorf("no warning for an app without a credential:\n%s", printed)
+	}
+	printed = c.must(nil, "register", "--name", "workload", "--no-dicom-permission", "--federated", "github:octo/imaging", "--branch", "main", "--federated-issuer", srv.GitHubIssuer())
+	if strings.Contains(printed, "cannot get a token") || !strings.Contains(printed, "added federated identity credential") {
+		t.Errorf("a workload app with a federated credential:\n%s", printed)
 	}
 	file := filepath.Join(t.TempDir(), "early.env")
 	printed = c.must(nil, "register", "--name", "early", "--secret", "--secret-out", file, "--postman", "--no-dicom-permission")

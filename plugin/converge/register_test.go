@@ -306,3 +306,19 @@ func TestCertificatesAreUploadedOnce(t *testing.T) {
 		t.Errorf("a missing --cert-file: %v, want an InvalidError", err)
 	}
 }
+
+// A confidential app with nothing to sign in with is warned about; one that gets a federated
+// credential (register --federated) is not: that is its credential.
+func TestNoCredentialWarningUnlessFederated(t *testing.T) {
+	warned := func(reg *Registration) bool {
+		e, said := testEngine(newFakeDirectory())
+		mustRegister(t, e, reg)
+		return slices.ContainsFunc(*said, func(m string) bool { return strings.Contains(m, "cannot get a token") })
+	}
+	if !warned(&Registration{Name: "uploader"}) {
+		t.Error("no warning for an app with no credential")
+	}
+	if warned(&Registration{Name: "uploader", Federated: true}) {
+		t.Error("warned although the app gets a federated credential")
+	}
+}
