@@ -241,6 +241,11 @@ func TestTablesShowWhatMatters(t *testing.T) {
 	if !strings.Contains(printed, "DICOM Data Owner") || !strings.Contains(printed, "this DICOM service") || strings.Contains(printed, "/providers/Microsoft.Authorization") {
 		t.Errorf("role list -o table:\n%s", printed)
 	}
+	// The seeded admin's Owner on the subscription is inherited by the service: named, not a GUID.
+	printed = c.must(nil, "role", "list", "--dicom-service", service, "-o", "tsv", "--query", "[?principalId=='"+srv.Seeded().AdminSPID+"'].role")
+	if strings.TrimSpace(printed) != "Owner" {
+		t.Errorf("the admin's inherited role: %q, want Owner", printed)
+	}
 	code, printed := c.do(nil, "doctor", "--app", "tabled", "--dicom-service", service, "-o", "table")
 	if code == ExitUsage || !strings.Contains(printed, "Severity") || !strings.Contains(printed, "Message") {
 		t.Errorf("doctor -o table (exit %d) hides the findings:\n%s", code, printed)
