@@ -250,6 +250,15 @@ func TestTablesShowWhatMatters(t *testing.T) {
 	if code == ExitUsage || !strings.Contains(printed, "Severity") || !strings.Contains(printed, "Message") {
 		t.Errorf("doctor -o table (exit %d) hides the findings:\n%s", code, printed)
 	}
+	// verify and token decode: -o table shows the findings and checks, not just a status.
+	_, printed = c.do(nil, "verify", "--dicom-url", srv.DICOMURL(), "-o", "table")
+	if !strings.Contains(printed, "Check") || !strings.Contains(printed, "Severity") || !strings.Contains(printed, "role-assignment") {
+		t.Errorf("verify -o table hides the findings:\n%s", printed)
+	}
+	token := strings.TrimSpace(c.must(nil, "token", "get", "--query", "accessToken", "-o", "tsv"))
+	if printed = c.must(nil, "token", "decode", token, "-o", "table"); !strings.Contains(printed, "Check") || !strings.Contains(printed, "aud") {
+		t.Errorf("token decode -o table hides the checks:\n%s", printed)
+	}
 	// With --query, the query's shape wins, as az's table transformer gives way to a query.
 	printed = c.must(nil, "role", "list", "--dicom-service", service, "--assignee", "tabled", "-o", "tsv", "--query", "[].role")
 	if strings.TrimSpace(printed) != "DICOM Data Owner" {
