@@ -243,9 +243,24 @@ func TestGhInstallWithoutLoginSaysHowToGetPast(t *testing.T) {
 	if err == nil || st.Installed {
 		t.Fatalf("want an error, got %+v", st)
 	}
-	for _, want := range []string{"exit status 4", "gh auth login", "GH_TOKEN=unused dicomreg plugin install --gh"} {
+	for _, want := range []string{"exit status 4", "gh auth login", "GH_TOKEN=unused"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	// gh extension remove (before a reinstall, or uninstall) asks for the login too.
+	if err := os.MkdirAll(filepath.Join(in.Home, ".local", "share", "gh", "extensions", GhExtension), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.do = func(dir, name string, args []string) error {
+		if args[1] == "remove" {
+			return exitCode(ghAuthExit)
+		}
+		return nil
+	}
+	for _, do := range []func(context.Context, Host) (Status, error){in.Install, in.Uninstall} {
+		if _, err := do(context.Background(), Gh); err == nil || !strings.Contains(err.Error(), "gh auth login") {
+			t.Errorf("remove without a login: %v", err)
 		}
 	}
 	r.do = func(dir, name string, args []string) error { return exitCode(1) }
