@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -205,7 +206,19 @@ func ForFlow(o FlowOptions) (Settings, error) {
 	default:
 		return Settings{}, &ConfigError{Msg: fmt.Sprintf("unknown flow %q; want one of %s", o.Flow, flowNames())}
 	}
-	return s, s.validate()
+	err = s.validate()
+	var cerr *ConfigError
+	if s.Flow == FlowClientSecret && s.Secret == "" && errors.As(err, &cerr) {
+		// client-credentials is the default flow, so a workload's or a certificate's environment
+		// lands here: name the flow it holds.
+		switch {
+		case o.getenv(EnvFederatedTokenFile) != "":
+			cerr.Msg += "; " + EnvFederatedTokenFile + " is set: pass --flow " + string(FlowWorkloadIdentity)
+		case o.getenv(EnvCertificatePath) != "":
+			cerr.Msg += "; " + EnvCertificatePath + " is set: pass --flow " + string(FlowCertificate)
+		}
+	}
+	return s, err
 }
 
 // validate names the first thing the flow needs and does not have.

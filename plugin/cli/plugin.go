@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,21 +138,27 @@ func forEachHost(ctx context.Context, opts *PluginOptions, do func(*hosts.Instal
 	if err != nil {
 		return err
 	}
+	// One host's failure does not keep the others from being done: each is independent, and
+	// the summary and the exit code say which failed.
 	var results []hosts.Status
+	var failed []error
 	for _, h := range hs {
 		st, err := do(in, ctx, h)
 		switch {
 		case errors.Is(err, hosts.ErrHostMissing):
 			opts.IO.Warn("%s is not on PATH; once it is, run:\n  %s", h, strings.Join(st.Commands, "\n  "))
 		case err != nil:
-			return err
+			failed = append(failed, fmt.Errorf("%s: %w", h, err))
 		}
 		if st.Note != "" {
 			opts.IO.Progress("%s: %s", h, st.Note)
 		}
 		results = append(results, st)
 	}
-	return opts.IO.Print(results)
+	if err := opts.IO.Print(results); err != nil {
+		return err
+	}
+	return errors.Join(failed...)
 }
 
 func pluginListRun(_ context.Context, opts *PluginListOptions) error {

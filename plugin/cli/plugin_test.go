@@ -69,3 +69,33 @@ func TestPluginInstallListUninstallKubectl(t *testing.T) {
 		t.Errorf("install with no host: exit %d, want 2", code)
 	}
 }
+
+// `plugin install --gh --kubectl` with a gh that refuses still installs kubectl's plugin, shows
+// both results and exits 1 naming gh.
+func TestPluginInstallGoesOnPastAFailingHost(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	dir := filepath.Join(home, "bin")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// a gh that wants a login, as one older than cli/cli#13176 does with none
+	if err := os.WriteFile(filepath.Join(dir, "gh"), []byte("#!/bin/sh\nexit 4\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	f, out, errOut := testFactory(map[string]string{"PATH": dir})
+	code := run(context.Background(), f, []string{"plugin", "install", "--gh", "--kubectl", "--dir", dir, "-o", "tsv", "--query", "[].[host, installed]"})
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if got := out.String(); got != "gh\tFalse\nkubectl\tTrue\n" {
+		t.Errorf("printed %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, hosts.KubectlPlugin)); err != nil {
+		t.Error(err)
+	}
+	if !strings.Contains(errOut.String(), "gh auth login") {
+		t.Errorf("stderr does not say how to get past gh: %s", errOut)
+	}
+}

@@ -125,6 +125,7 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 	if ferr != nil {
 		return ferr
 	}
+	reg.Federated = hasFederated
 	res, err := opts.Engine(client).Register(ctx, reg)
 	if err == nil && res != nil && hasFederated {
 		created, ferr := federated.Ensure(ctx, client, res.ObjectID, want)

@@ -50,10 +50,16 @@ type roleRow struct {
 	ID               string `json:"id"`
 }
 
-// builtInRoleNames names the DICOM data roles by definition id.
+// builtInRoleNames names the DICOM data roles, and the general built-in roles a DICOM service
+// inherits from its subscription or group, by definition id (the same in every tenant: "Azure
+// built-in roles", learn.microsoft.com/azure/role-based-access-control/built-in-roles/general).
 var builtInRoleNames = map[string]string{
-	directory.BuiltInRoles["owner"]:  "DICOM Data Owner",
-	directory.BuiltInRoles["reader"]: "DICOM Data Reader",
+	directory.BuiltInRoles["owner"]:        "DICOM Data Owner",
+	directory.BuiltInRoles["reader"]:       "DICOM Data Reader",
+	"8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+	"b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+	"acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+	"18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
 }
 
 func roleRowOf(ra directory.RoleAssignment) roleRow {

@@ -209,7 +209,8 @@ func tokenDecodeRun(_ context.Context, opts *TokenDecodeOptions) error {
 		return usageErrorf("%v", err)
 	}
 	checks := dicom.CheckToken(t, opts.Now(), opts.Tenant())
-	if err := opts.IO.Print(decodedToken{Header: t.Header, Claims: t.Claims, Checks: checks}); err != nil {
+	// -o table shows the checks, what decode is for; the claims stay in json and yaml.
+	if err := opts.IO.PrintTable(decodedToken{Header: t.Header, Claims: t.Claims, Checks: checks}, checks); err != nil {
 		return err
 	}
 	// As verify: the exit code says whether the DICOM service would take the token.

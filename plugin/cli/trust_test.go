@@ -147,8 +147,12 @@ func TestRegisterValidatesFirstAndSaysWhatNext(t *testing.T) {
 		t.Fatal("-o none: an app was made for a secret that would be dropped")
 	}
 	printed := c.must(nil, "register", "--name", "early", "--no-dicom-permission")
-	if !strings.Contains(printed, "has no client secret or certificate") {
+	if !strings.Contains(printed, "has no client secret, certificate or federated credential") {
 		t.Errorf("no warning for an app without a credential:\n%s", printed)
+	}
+	printed = c.must(nil, "register", "--name", "workload", "--no-dicom-permission", "--federated", "github:octo/imaging", "--branch", "main", "--federated-issuer", srv.GitHubIssuer())
+	if strings.Contains(printed, "cannot get a token") || !strings.Contains(printed, "added federated identity credential") {
+		t.Errorf("a workload app with a federated credential:\n%s", printed)
 	}
 	file := filepath.Join(t.TempDir(), "early.env")
 	printed = c.must(nil, "register", "--name", "early", "--secret", "--secret-out", file, "--postman", "--no-dicom-permission")
@@ -237,9 +241,23 @@ func TestTablesShowWhatMatters(t *testing.T) {
 	if !strings.Contains(printed, "DICOM Data Owner") || !strings.Contains(printed, "this DICOM service") || strings.Contains(printed, "/providers/Microsoft.Authorization") {
 		t.Errorf("role list -o table:\n%s", printed)
 	}
+	// The seeded admin's Owner on the subscription is inherited by the service: named, not a GUID.
+	printed = c.must(nil, "role", "list", "--dicom-service", service, "-o", "tsv", "--query", "[?principalId=='"+srv.Seeded().AdminSPID+"'].role")
+	if strings.TrimSpace(printed) != "Owner" {
+		t.Errorf("the admin's inherited role: %q, want Owner", printed)
+	}
 	code, printed := c.do(nil, "doctor", "--app", "tabled", "--dicom-service", service, "-o", "table")
 	if code == ExitUsage || !strings.Contains(printed, "Severity") || !strings.Contains(printed, "Message") {
 		t.Errorf("doctor -o table (exit %d) hides the findings:\n%s", code, printed)
+	}
+	// verify and token decode: -o table shows the findings and checks, not just a status.
+	_, printed = c.do(nil, "verify", "--dicom-url", srv.DICOMURL(), "-o", "table")
+	if !strings.Contains(printed, "Check") || !strings.Contains(printed, "Severity") || !strings.Contains(printed, "role-assignment") {
+		t.Errorf("verify -o table hides the findings:\n%s", printed)
+	}
+	token := strings.TrimSpace(c.must(nil, "token", "get", "--query", "accessToken", "-o", "tsv"))
+	if printed = c.must(nil, "token", "decode", token, "-o", "table"); !strings.Contains(printed, "Check") || !strings.Contains(printed, "aud") {
+		t.Errorf("token decode -o table hides the checks:\n%s", printed)
 	}
 	// With --query, the query's shape wins, as az's table transformer gives way to a query.
 	printed = c.must(nil, "role", "list", "--dicom-service", service, "--assignee", "tabled", "-o", "tsv", "--query", "[].role")

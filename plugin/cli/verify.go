@@ -88,7 +88,8 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	decoded, _ := auth.DecodeToken(token) // nil when not a JWT; Explain says so
 	out := verifyResult{URL: res.URL, Status: res.Status, OK: res.OK(),
 		Findings: dicom.Explain(res, decoded, opts.Now(), dicomServiceID(opts.Getenv, opts.DICOMService))}
-	if err := opts.IO.Print(out); err != nil {
+	// -o table shows the findings, as doctor's does: the status alone does not say why.
+	if err := opts.IO.PrintTable(out, out.Findings); err != nil {
 		return err
 	}
 	if !out.OK {

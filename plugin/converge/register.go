@@ -93,8 +93,8 @@ func (e *Engine) Register(ctx context.Context, reg *Registration) (*Result, erro
 	if err := r.secret(ctx, app, justCreated); err != nil {
 		return r.res, err
 	}
-	if !r.res.PublicClient && len(app.PasswordCredentials) == 0 && len(app.KeyCredentials) == 0 && !reg.Secret && cert == nil {
-		e.warn("%s has no client secret or certificate, so as a confidential app it cannot get a token: add --secret (or --cert), or --public-client for user sign-in", app.DisplayName)
+	if !r.res.PublicClient && len(app.PasswordCredentials) == 0 && len(app.KeyCredentials) == 0 && !reg.Secret && cert == nil && !reg.Federated {
+		e.warn("%s has no client secret, certificate or federated credential, so as a confidential app it cannot get a token: add --secret (or --cert, or --federated for a workload), or --public-client for user sign-in", app.DisplayName)
 	}
 	sp, spCreated, err := EnsureServicePrincipal(ctx, e.Dir, app.AppID, justCreated)
 	if err != nil {

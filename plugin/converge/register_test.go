@@ -13,7 +13,7 @@ import (
 	"github.com/dicomreg/dicomreg/plugin/directory"
 )
 
-const testService = "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.HealthcareApis/workspaces/ws/dicomservices/svc"
+const testService = "/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg-1/providers/Microsoft.HealthcareApis/workspaces/ws/dicomservices/svc"
 
 func testEngine(d *fakeDirectory) (*Engine, *[]string) {
 	var said []string
@@ -151,14 +151,14 @@ func TestRoleHeldAboveTheServiceIsEnough(t *testing.T) {
 	d := newFakeDirectory()
 	d.apps = []*Application{{ID: "o1", AppID: "a1", DisplayName: "viewer"}}
 	d.sps = append(d.sps, &ServicePrincipal{ID: "sp-viewer", AppID: "a1"})
-	d.roles = []RoleAssignment{roleAssignment("/subscriptions/sub-1/resourceGroups/rg-1", "ra1", directory.BuiltInRoles["owner"], "sp-viewer", "ServicePrincipal")}
+	d.roles = []RoleAssignment{roleAssignment("/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg-1", "ra1", directory.BuiltInRoles["owner"], "sp-viewer", "ServicePrincipal")}
 	e, _ := testEngine(d)
 	mustRegister(t, e, &Registration{Name: "viewer", NoDICOMPermission: true, Role: "DICOM Data Owner", DicomService: testService})
 	if slices.Contains(d.calls, "CreateRoleAssignment") {
 		t.Errorf("assigned a role the principal holds on the resource group: %v", d.calls)
 	}
 	// A sibling resource group's name starting with the same letters does not cover the service.
-	d.roles = []RoleAssignment{roleAssignment("/subscriptions/sub-1/resourceGroups/rg", "ra1", directory.BuiltInRoles["owner"], "sp-viewer", "ServicePrincipal")}
+	d.roles = []RoleAssignment{roleAssignment("/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg", "ra1", directory.BuiltInRoles["owner"], "sp-viewer", "ServicePrincipal")}
 	mustRegister(t, e, &Registration{Name: "viewer", NoDICOMPermission: true, Role: "owner", DicomService: testService})
 	if !slices.Contains(d.calls, "CreateRoleAssignment") {
 		t.Errorf("took an assignment on .../resourceGroups/rg for one covering rg-1: %v", d.calls)
@@ -304,5 +304,37 @@ func TestCertificatesAreUploadedOnce(t *testing.T) {
 	var invalid *InvalidError
 	if _, err := e.Register(context.Background(), &Registration{Name: "viewer", NoDICOMPermission: true, CertFile: filepath.Join(dir, "missing.pem")}); !errors.As(err, &invalid) {
 		t.Errorf("a missing --cert-file: %v, want an InvalidError", err)
+	}
+}
+
+// A confidential app with nothing to sign in with is warned about; one that gets a federated
+// credential (register --federated) is not: that is its credential.
+func TestNoCredentialWarningUnlessFederated(t *testing.T) {
+	warned := func(reg *Registration) bool {
+		e, said := testEngine(newFakeDirectory())
+		mustRegister(t, e, reg)
+		return slices.ContainsFunc(*said, func(m string) bool { return strings.Contains(m, "cannot get a token") })
+	}
+	if !warned(&Registration{Name: "uploader"}) {
+		t.Error("no warning for an app with no credential")
+	}
+	if warned(&Registration{Name: "uploader", Federated: true}) {
+		t.Error("warned although the app gets a federated credential")
+	}
+}
+
+// The manifest example's placeholder id (README) is refused before any request, as ARM would
+// refuse its subscription (InvalidSubscriptionId); a real id passes.
+func TestDICOMServiceIDNeedsASubscriptionGUID(t *testing.T) {
+	placeholder := "/subscriptions/…/resourceGroups/…/providers/Microsoft.HealthcareApis/workspaces/…/dicomservices/…"
+	for _, id := range []string{placeholder, "/subscriptions/my-sub/resourceGroups/rg/providers/Microsoft.HealthcareApis/workspaces/ws/dicomservices/svc"} {
+		err := CheckDICOMServiceID(id)
+		var inv *InvalidError
+		if !errors.As(err, &inv) || !strings.Contains(err.Error(), "not a subscription id") {
+			t.Errorf("%s: %v, want a usage error about the subscription", id, err)
+		}
+	}
+	if err := CheckDICOMServiceID(testService); err != nil {
+		t.Error(err)
 	}
 }

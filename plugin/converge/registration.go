@@ -52,6 +52,9 @@ type Registration struct {
 	// Force replaces existing --secret-out and --cert-out files that hold other content; a
 	// command-line choice, never a manifest's.
 	Force bool `yaml:"-" json:"-"`
+	// Federated says the command gives the app a federated identity credential (--federated)
+	// after the engine has run: the app's credential, so it needs no secret or certificate.
+	Federated bool `yaml:"-" json:"-"`
 }
 
 // RedirectEntry is one redirect URI and its platform.

@@ -93,5 +93,10 @@ func CheckDICOMServiceID(id string) error {
 	if !ok {
 		return Invalidf("--dicom-service %q is not a DICOM service's resource id: want /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.HealthcareApis/workspaces/<workspace>/dicomservices/<service> (the portal's Properties → Resource ID)", id)
 	}
+	// ARM answers InvalidSubscriptionId ("The provided subscription identifier … is malformed or
+	// invalid") for anything but a GUID; a placeholder copied from an example is caught here.
+	if !auth.IsGUID(parts[1]) {
+		return Invalidf("--dicom-service %q: the subscription %q is not a subscription id (a GUID; the portal's Properties → Resource ID has it)", id, parts[1])
+	}
 	return nil
 }

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -66,7 +67,7 @@ func (p *waitPolicy) Do(req *policy.Request) (*http.Response, error) {
 	}
 	if err != nil || !slices.Contains(p.retry.StatusCodes, resp.StatusCode) || t.n > int(p.retry.MaxRetries) {
 		// Not retried (or a connection error, which azcore backs off from by itself).
-		if err != nil && t.n <= int(p.retry.MaxRetries) && p.observer != nil {
+		if err != nil && willRetry(req, err) && t.n <= int(p.retry.MaxRetries) && p.observer != nil {
 			p.observer.Waiting(0, fmt.Sprintf("%s did not answer (%v); retrying, try %d of %d", p.service, err, t.n+1, p.retry.MaxRetries+1))()
 		}
 		return resp, err
@@ -145,4 +146,16 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// willRetry is whether azcore's retry policy tries again after err: not once the context is
+// done, nor for an error marked non-retriable — a credential's, which the bearer token policy
+// marks so (azcore runtime/policy_retry.go and policy_bearer_token.go). Saying "retrying" then
+// would be wrong.
+func willRetry(req *policy.Request, err error) bool {
+	var nonRetriable interface {
+		error
+		NonRetriable()
+	}
+	return req.Raw().Context().Err() == nil && !errors.As(err, &nonRetriable)
 }

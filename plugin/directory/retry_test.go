@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -159,4 +160,24 @@ func FuzzRetryAfter(f *testing.F) {
 			t.Fatalf("%q → %v %v", v, d, ok)
 		}
 	})
+}
+
+type failingCredential struct{}
+
+func (failingCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{}, errors.New("AzureCLICredential: Please run 'az login' to setup account")
+}
+
+// A credential's error is not retried by azcore, so nothing may say "retrying": the person
+// sees the error once, not a promise of 7 tries.
+func TestACredentialErrorIsNotAnnouncedAsARetry(t *testing.T) {
+	srv := scripted(t)
+	rec := &recorder{}
+	c := New(srv.URL+"/v1.0", srv.URL, failingCredential{}, Options{Transport: srv.Client(), Sleep: rec.sleep, Observer: rec})
+	if _, err := c.Organization(context.Background()); err == nil || !strings.Contains(err.Error(), "az login") {
+		t.Fatalf("err = %v, want the credential's", err)
+	}
+	if len(rec.waits) != 0 || len(rec.slept) != 0 {
+		t.Errorf("told %q, slept %v: want neither", rec.waits, rec.slept)
+	}
 }

@@ -3,6 +3,7 @@ package hosts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -32,19 +33,32 @@ func (in *Installer) installGh(ctx context.Context) (Status, error) {
 	if exists(st.Location) && in.hostOnPath("gh") {
 		// gh refuses to install over an extension of the same name.
 		if err := in.run(ctx, &st, "", "gh", "extension", "remove", Name); err != nil {
-			return st, err
+			return st, explainGhAuth(err)
 		}
 	}
 	err := in.run(ctx, &st, in.ghSourceDir(), "gh", "extension", "install", ".")
 	st.Installed = err == nil
-	return st, err
+	return st, explainGhAuth(err)
+}
+
+// ghAuthExit is gh's exit code when it wants a login (cli/cli cmd/gh, authError). gh asks for one
+// before `gh extension remove`, and before `gh extension install` until cli/cli#13176 (2026-04),
+// although neither makes an API call for a local extension (cli/cli#8475).
+const ghAuthExit = 4
+
+func explainGhAuth(err error) error {
+	var exit interface{ ExitCode() int }
+	if errors.As(err, &exit) && exit.ExitCode() == ghAuthExit {
+		return fmt.Errorf("%w\ngh asks for a login before this extension command although it makes no API call for a local extension: run `gh auth login` first, or run dicomreg again with GH_TOKEN=unused", err)
+	}
+	return err
 }
 
 func (in *Installer) uninstallGh(ctx context.Context) (Status, error) {
 	st := Status{Host: Gh, Location: filepath.Join(in.ghExtensionsDir(), GhExtension)}
 	if exists(st.Location) {
 		if err := in.run(ctx, &st, "", "gh", "extension", "remove", Name); err != nil && !errors.Is(err, ErrHostMissing) {
-			return st, err
+			return st, explainGhAuth(err)
 		} else if err != nil {
 			// No gh: remove the link gh made, as `gh extension remove` would.
 			if err := os.Remove(st.Location); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,4 +223,48 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// exitCode is an error with an exit status, as *exec.ExitError is.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+func (e exitCode) ExitCode() int { return int(e) }
+
+func TestGhInstallWithoutLoginSaysHowToGetPast(t *testing.T) {
+	in, r := newTestInstaller(t, "gh")
+	r.do = func(dir, name string, args []string) error {
+		if strings.Join(args, " ") == "extension install ." {
+			return exitCode(ghAuthExit) // gh before cli/cli#13176 with no login
+		}
+		return nil
+	}
+	st, err := in.Install(context.Background(), Gh)
+	if err == nil || st.Installed {
+		t.Fatalf("want an error, got %+v", st)
+	}
+	for _, want := range []string{"exit status 4", "gh auth login", "GH_TOKEN=unused"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	// gh extension remove (before a reinstall, or uninstall) asks for the login too.
+	if err := os.MkdirAll(filepath.Join(in.Home, ".local", "share", "gh", "extensions", GhExtension), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.do = func(dir, name string, args []string) error {
+		if args[1] == "remove" {
+			return exitCode(ghAuthExit)
+		}
+		return nil
+	}
+	for _, do := range []func(context.Context, Host) (Status, error){in.Install, in.Uninstall} {
+		if _, err := do(context.Background(), Gh); err == nil || !strings.Contains(err.Error(), "gh auth login") {
+			t.Errorf("remove without a login: %v", err)
+		}
+	}
+	r.do = func(dir, name string, args []string) error { return exitCode(1) }
+	if _, err := in.Install(context.Background(), Gh); err == nil || strings.Contains(err.Error(), "gh auth login") {
+		t.Errorf("another failure is not a login's: %v", err)
+	}
 }
