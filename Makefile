@@ -5,7 +5,7 @@ BIN       := $(CURDIR)/bin
 VERSION   ?= $(shell $(GO) run ./plugin/hosts/cmd/dicomreg-dist version 2>/dev/null || echo 0.0.0-dev)
 DIST      := $(CURDIR)/dist
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
-LDFLAGS   := -s -w -X github.com/dicomreg/dicomreg/plugin/cli.Version=$(VERSION) -X github.com/dicomreg/dicomreg/mockgraph/servecmd.Version=$(VERSION)
+LDFLAGS   := -s -w -X github.com/dicomreg/dicomreg/plugin/cli.Version=$(VERSION) -X github.com/dicomreg/dicomreg/mockgraph/internal/servecmd.Version=$(VERSION)
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
 

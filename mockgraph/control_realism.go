@@ -6,9 +6,9 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/dicomreg/dicomreg/mockgraph/httpx"
-	"github.com/dicomreg/dicomreg/mockgraph/identity"
-	"github.com/dicomreg/dicomreg/mockgraph/propagation"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/httpx"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/identity"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/propagation"
 )
 
 // Control paths of the realism knobs: the propagation delays (PUT {"realistic": true} sets all of

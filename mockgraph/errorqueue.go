@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dicomreg/dicomreg/mockgraph/httpx"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/httpx"
 )
 
 // Queued errors fail chosen requests, deterministically: a test fails exactly the call it means

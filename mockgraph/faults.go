@@ -9,9 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dicomreg/dicomreg/mockgraph/clock"
-	"github.com/dicomreg/dicomreg/mockgraph/httpx"
-	"github.com/dicomreg/dicomreg/mockgraph/rng"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/clock"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/httpx"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/rng"
 )
 
 // Faults are the realism knobs for Graph and ARM: throttling, outages and latency, decided by the

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
 )
 
 // The fixture API: tests put objects straight into the tenant (no request, no replication delay)

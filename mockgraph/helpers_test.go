@@ -3,7 +3,7 @@ package mockgraph
 import (
 	"time"
 
-	"github.com/dicomreg/dicomreg/mockgraph/keys"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
 )
 
 func keysExpect(aud string) keys.Expect {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/dicomreg/dicomreg/mockgraph/httpx"
-	"github.com/dicomreg/dicomreg/mockgraph/keys"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/httpx"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
 )
 
 // pathKeys is the control API of the token-signing keys: GET lists them, POST rotates.

@@ -11,8 +11,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
-	"github.com/dicomreg/dicomreg/mockgraph/keys"
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
 )
 
 func adminDICOMToken(t *testing.T, s *Server) string {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dicomreg/dicomreg/mockgraph/httpx"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/httpx"
 )
 
 func TestOversizedBodiesGet413(t *testing.T) {

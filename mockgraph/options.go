@@ -4,9 +4,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/dicomreg/dicomreg/mockgraph/clock"
-	"github.com/dicomreg/dicomreg/mockgraph/identity"
-	"github.com/dicomreg/dicomreg/mockgraph/propagation"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/clock"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/identity"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/propagation"
 )
 
 // Options configure a Server. The zero value is a loopback server on a free port with a fresh

@@ -1,8 +1,8 @@
 package mockgraph
 
 import (
-	"github.com/dicomreg/dicomreg/mockgraph/propagation"
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/propagation"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
 )
 
 // roleEffective is RBAC propagation for ARM's own access checks: an assignment counts once the

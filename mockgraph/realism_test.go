@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dicomreg/dicomreg/mockgraph/identity"
-	"github.com/dicomreg/dicomreg/mockgraph/propagation"
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/identity"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/propagation"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
 )
 
 // rt is a raw client of one server for the realism tests.

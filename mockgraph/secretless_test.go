@@ -15,9 +15,9 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
-	"github.com/dicomreg/dicomreg/mockgraph/dicomweb/part10"
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
-	"github.com/dicomreg/dicomreg/mockgraph/workload"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/dicomweb/part10"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/workload"
 )
 
 const dicomScope = "https://dicom.healthcareapis.azure.com/.default"

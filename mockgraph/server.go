@@ -25,18 +25,18 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/dicomreg/dicomreg/mockgraph/arm"
-	"github.com/dicomreg/dicomreg/mockgraph/clock"
-	"github.com/dicomreg/dicomreg/mockgraph/dicomweb"
-	"github.com/dicomreg/dicomreg/mockgraph/graphapi"
-	"github.com/dicomreg/dicomreg/mockgraph/httpx"
-	"github.com/dicomreg/dicomreg/mockgraph/identity"
-	"github.com/dicomreg/dicomreg/mockgraph/keys"
-	"github.com/dicomreg/dicomreg/mockgraph/propagation"
-	"github.com/dicomreg/dicomreg/mockgraph/rng"
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
-	"github.com/dicomreg/dicomreg/mockgraph/tlsca"
-	"github.com/dicomreg/dicomreg/mockgraph/workload"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/arm"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/clock"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/dicomweb"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/graphapi"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/httpx"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/identity"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/propagation"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/rng"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/tlsca"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/workload"
 )
 
 // seedAge is how long before start the seeded tenant was made.

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
 )
 
 var t0 = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)

@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/dicomreg/dicomreg/mockgraph/keys"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
 )
 
 // RSA-2048 generation takes tens to hundreds of milliseconds, too slow for a server that tests

@@ -7,7 +7,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
-	"github.com/dicomreg/dicomreg/mockgraph/keys"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
 )
 
 // The README's library example, as a test: azidentity gets a DICOM token from a fresh server with

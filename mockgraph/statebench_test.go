@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dicomreg/dicomreg/mockgraph/tenant"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
 )
 
 // BenchmarkStateWithDICOM measures, with a state file, the p50 of a Graph create and of a

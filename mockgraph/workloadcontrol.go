@@ -10,9 +10,9 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/dicomreg/dicomreg/mockgraph/httpx"
-	"github.com/dicomreg/dicomreg/mockgraph/identity"
-	"github.com/dicomreg/dicomreg/mockgraph/workload"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/httpx"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/identity"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/workload"
 )
 
 // Control API paths that mint workload tokens from the mock's GitHub-Actions- and

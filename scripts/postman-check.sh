@@ -14,7 +14,7 @@ command -v npm >/dev/null || { echo "check-postman: needs node and npm" >&2; exi
 npm install --prefix "$work" --no-audit --no-fund --silent --loglevel=error "newman@$version" >/dev/null
 go build -o "$work/mockgraph" ./mockgraph/cmd/mockgraph
 go build -o "$work/dicomreg" ./plugin/cmd/dicomreg
-go build -o "$work/sampledicom" ./scripts/sampledicom
+go build -o "$work/sampledicom" ./mockgraph/cmd/sampledicom
 "$work/mockgraph" serve --addr 127.0.0.1:0 --env-file "$work/env" --key-file - --exit-with-parent 2>"$work/server.log" &
 pid=$!
 for _ in $(seq 1 400); do [ -s "$work/env" ] && break; sleep 0.05; done

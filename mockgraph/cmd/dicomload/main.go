@@ -5,7 +5,7 @@ import (
 	"context"
 	"os"
 
-	"github.com/dicomreg/dicomreg/mockgraph/dicomweb/dicomload"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/dicomweb/dicomload"
 )
 
 func main() { os.Exit(dicomload.Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) }

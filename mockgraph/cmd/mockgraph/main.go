@@ -5,7 +5,7 @@ import (
 	"context"
 	"os"
 
-	"github.com/dicomreg/dicomreg/mockgraph/servecmd"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/servecmd"
 )
 
 func main() { os.Exit(servecmd.Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) }

@@ -6,7 +6,7 @@ import (
 	"context"
 	"os"
 
-	"github.com/dicomreg/dicomreg/mockgraph/loadgen"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/loadgen"
 )
 
 func main() { os.Exit(loadgen.Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) }
