@@ -123,11 +123,7 @@ func (s *Service) deviceCodeGrant(c *tokenCall) (*issue, *oauthError) {
 	}
 	var in *issue
 	err := s.cfg.Store.View(func(d *tenant.Directory) error {
-		cl, e := c.lookup(d)
-		if e != nil {
-			return e
-		}
-		acr, e := s.authenticate(d, cl, c.req, cl.FallbackPublic, c.tokenAudience(d), c.now)
+		cl, acr, e := c.signIn(s, d, func(cl *client) bool { return cl.FallbackPublic })
 		if e != nil {
 			return e
 		}

@@ -100,6 +100,20 @@ func (c *tokenCall) lookup(d *tenant.Directory) (*client, *oauthError) {
 
 // tokenAudience accepts a client assertion's aud when it is a v1 or v2 token URL of this host
 // for a name of this tenant.
+// signIn finds the calling client and checks its credential — the first step of every grant.
+// public says whether this grant lets the client be a public one (no credential).
+func (c *tokenCall) signIn(s *Service, d *tenant.Directory, public func(*client) bool) (*client, string, *oauthError) {
+	cl, e := c.lookup(d)
+	if e != nil {
+		return nil, "", e
+	}
+	acr, e := s.authenticate(d, cl, c.req, public(cl), c.tokenAudience(d), c.now)
+	if e != nil {
+		return nil, "", e
+	}
+	return cl, acr, nil
+}
+
 func (c *tokenCall) tokenAudience(d *tenant.Directory) func(string) bool {
 	return func(aud string) bool {
 		u, err := url.Parse(aud)
@@ -156,11 +170,7 @@ func (s *Service) clientCredentials(c *tokenCall) (*issue, *oauthError) {
 	}
 	var in *issue
 	err := s.cfg.Store.View(func(d *tenant.Directory) error {
-		cl, e := c.lookup(d)
-		if e != nil {
-			return e
-		}
-		acr, e := s.authenticate(d, cl, c.req, false, c.tokenAudience(d), c.now)
+		cl, acr, e := c.signIn(s, d, func(*client) bool { return false })
 		if e != nil {
 			return e
 		}
@@ -214,11 +224,7 @@ func (s *Service) password(c *tokenCall) (*issue, *oauthError) {
 	}
 	var in *issue
 	err := s.cfg.Store.View(func(d *tenant.Directory) error {
-		cl, e := c.lookup(d)
-		if e != nil {
-			return e
-		}
-		acr, e := s.authenticate(d, cl, c.req, cl.FallbackPublic, c.tokenAudience(d), c.now)
+		cl, acr, e := c.signIn(s, d, func(cl *client) bool { return cl.FallbackPublic })
 		if e != nil {
 			return e
 		}
@@ -288,11 +294,7 @@ func (s *Service) authorizationCode(c *tokenCall) (*issue, *oauthError) {
 	}
 	var in *issue
 	err := s.cfg.Store.View(func(d *tenant.Directory) error {
-		cl, e := c.lookup(d)
-		if e != nil {
-			return e
-		}
-		acr, e := s.authenticate(d, cl, c.req, code.Platform.public(), c.tokenAudience(d), c.now)
+		cl, acr, e := c.signIn(s, d, func(*client) bool { return code.Platform.public() })
 		if e != nil {
 			return e
 		}
@@ -367,11 +369,7 @@ func (s *Service) refreshTokenGrant(c *tokenCall) (*issue, *oauthError) {
 	}
 	var in *issue
 	err := s.cfg.Store.View(func(d *tenant.Directory) error {
-		cl, e := c.lookup(d)
-		if e != nil {
-			return e
-		}
-		acr, e := s.authenticate(d, cl, c.req, g.Public, c.tokenAudience(d), c.now)
+		cl, acr, e := c.signIn(s, d, func(*client) bool { return g.Public })
 		if e != nil {
 			return e
 		}
