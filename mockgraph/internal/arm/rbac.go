@@ -94,9 +94,8 @@ func (a *API) putAssignment(w http.ResponseWriter, r *http.Request, c caller, sc
 	answer := httpx.NewPending()
 	err = a.cfg.Store.Update(func(d *tenant.Directory) error {
 		w := answer
-		canonical, serr := resolveScope(d, scope)
-		if serr != nil {
-			armError(w, serr.status, serr.code, "%s", serr.message)
+		canonical, ok := answerScope(w, d, scope)
+		if !ok {
 			return nil
 		}
 		if !a.holds(d, c.oid, canonical, writeRoles) {
@@ -178,9 +177,8 @@ func roleDefinitionGUID(id string) (string, bool) {
 
 func (a *API) getAssignment(w http.ResponseWriter, c caller, scope, name string) {
 	_ = a.cfg.Store.View(func(d *tenant.Directory) error {
-		canonical, serr := resolveScope(d, scope)
-		if serr != nil {
-			armError(w, serr.status, serr.code, "%s", serr.message)
+		canonical, ok := answerScope(w, d, scope)
+		if !ok {
 			return nil
 		}
 		if !a.holds(d, c.oid, canonical, readRoles) {
@@ -201,9 +199,8 @@ func (a *API) deleteAssignment(w http.ResponseWriter, c caller, scope, name stri
 	answer := httpx.NewPending()
 	err := a.cfg.Store.Update(func(d *tenant.Directory) error {
 		w := answer
-		canonical, serr := resolveScope(d, scope)
-		if serr != nil {
-			armError(w, serr.status, serr.code, "%s", serr.message)
+		canonical, ok := answerScope(w, d, scope)
+		if !ok {
 			return nil
 		}
 		if !a.holds(d, c.oid, canonical, writeRoles) {
@@ -263,9 +260,8 @@ func (a *API) listAssignments(w http.ResponseWriter, r *http.Request, c caller, 
 		return
 	}
 	_ = a.cfg.Store.View(func(d *tenant.Directory) error {
-		canonical, serr := resolveScope(d, scope)
-		if serr != nil {
-			armError(w, serr.status, serr.code, "%s", serr.message)
+		canonical, ok := answerScope(w, d, scope)
+		if !ok {
 			return nil
 		}
 		if !a.holds(d, c.oid, canonical, readRoles) && !strings.EqualFold(f.principal, c.oid) {
@@ -350,4 +346,14 @@ func sendDurable(w http.ResponseWriter, answer *httpx.Pending, err error) {
 		return
 	}
 	answer.Send(w)
+}
+
+// answerScope resolves scope to its canonical form, or answers ARM's error for it and says so.
+func answerScope(w http.ResponseWriter, d *tenant.Directory, scope string) (string, bool) {
+	canonical, serr := resolveScope(d, scope)
+	if serr != nil {
+		armError(w, serr.status, serr.code, "%s", serr.message)
+		return "", false
+	}
+	return canonical, true
 }
