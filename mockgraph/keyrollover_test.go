@@ -52,7 +52,7 @@ func TestKeyRolloverKeepsTheDICOMEndpointWorking(t *testing.T) {
 	s := Start(t, WithFrozenClock(time.Now().UTC().Truncate(time.Second)))
 	grantAdminDICOM(t, s)
 	before := adminDICOMToken(t, s)
-	oldKid := s.Keys().KeyID()
+	oldKid := s.keys.KeyID()
 	if got := storeInstance(t, s, before, "1.2.826.0.9.2.1"); got != http.StatusOK {
 		t.Fatalf("before rollover: %d", got)
 	}
@@ -60,7 +60,7 @@ func TestKeyRolloverKeepsTheDICOMEndpointWorking(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("rotate: %d %s", code, body)
 	}
-	newKid := s.Keys().KeyID()
+	newKid := s.keys.KeyID()
 	if kids := jwksKids(t, s); newKid == oldKid || len(kids) != 2 || kids[0] != newKid || kids[1] != oldKid {
 		t.Fatalf("JWKS during the grace period: %v (new %s, old %s)", kids, newKid, oldKid)
 	}
@@ -79,7 +79,7 @@ func TestKeyRolloverKeepsTheDICOMEndpointWorking(t *testing.T) {
 		t.Errorf("retired key's token: %d, want 401", got)
 	}
 	var ite *keys.InvalidTokenError
-	if _, err := s.Keys().Validate(before, keys.Expect{Audiences: []string{"https://dicom.healthcareapis.azure.com"}, Now: s.Clock().Now()}); !errors.As(err, &ite) || ite.Reason != keys.ReasonKeyID {
+	if _, err := s.keys.Validate(before, keys.Expect{Audiences: []string{"https://dicom.healthcareapis.azure.com"}, Now: s.Clock().Now()}); !errors.As(err, &ite) || ite.Reason != keys.ReasonKeyID {
 		t.Errorf("retired key's token: %v", err)
 	}
 	if got := storeInstance(t, s, during, "1.2.826.0.9.2.5"); got != http.StatusOK {
@@ -108,7 +108,7 @@ func TestScheduledKeyRotation(t *testing.T) {
 // grantAdminDICOM gives the seeded admin DICOM Data Owner on the seeded service.
 func grantAdminDICOM(t *testing.T, s *Server) {
 	t.Helper()
-	_ = s.Store().Update(func(d *tenant.Directory) error {
+	_ = s.store.Update(func(d *tenant.Directory) error {
 		now := s.Clock().Now().Add(-seedAge)
 		d.PutRoleAssignment(&tenant.RoleAssignment{Name: s.rand.GUID(), Scope: d.Seeded.DicomServiceID, RoleDefinitionID: tenant.RoleDefDICOMDataOwner,
 			PrincipalID: d.Seeded.AdminSPID, PrincipalType: "ServicePrincipal", CreatedOn: now, UpdatedOn: now})

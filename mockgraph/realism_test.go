@@ -118,7 +118,7 @@ func TestRealisticNewAppSignsInOnlyAfterPropagation(t *testing.T) {
 
 func appObjectID(t *testing.T, s *Server, appID string) string {
 	var id string
-	_ = s.Store().View(func(d *tenant.Directory) error { id = d.ApplicationByAppID(appID).ID; return nil })
+	_ = s.store.View(func(d *tenant.Directory) error { id = d.ApplicationByAppID(appID).ID; return nil })
 	return id
 }
 

@@ -26,7 +26,7 @@ const dicomScope = "https://dicom.healthcareapis.azure.com/.default"
 // DICOM Data Owner on the seeded DICOM service — no secret, no certificate.
 func workloadApp(t *testing.T, s *Server, creds ...tenant.FederatedIdentityCredential) (appID string) {
 	t.Helper()
-	err := s.Store().Update(func(d *tenant.Directory) error {
+	err := s.store.Update(func(d *tenant.Directory) error {
 		now := s.Clock().Now().Add(-seedAge)
 		app := &tenant.Application{ID: s.rand.GUID(), AppID: s.rand.GUID(), DisplayName: "secretless", SignInAudience: "AzureADMyOrg", CreatedDateTime: now}
 		d.PutApplication(app)
@@ -252,7 +252,7 @@ func TestManagedIdentityStoresWithoutASecret(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", id, err)
 		}
-		claims, err := s.Keys().Validate(tok, keysExpect("https://dicom.healthcareapis.azure.com"))
+		claims, err := s.keys.Validate(tok, keysExpect("https://dicom.healthcareapis.azure.com"))
 		if err != nil || claims["oid"] != seeded.UserIdentityPrincipalID || claims["appid"] != seeded.UserIdentityClientID || claims["xms_mirid"] != seeded.UserIdentityResourceID {
 			t.Errorf("%v: %v %v", id, claims, err)
 		}

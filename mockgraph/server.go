@@ -354,12 +354,6 @@ func (s *Server) Client() *http.Client {
 // Clock is the server's clock; advance it instead of sleeping.
 func (s *Server) Clock() *clock.Adjustable { return s.clock }
 
-// Store is the tenant directory, to inspect or change state directly.
-func (s *Server) Store() *tenant.Store { return s.store }
-
-// Keys is the token-signing key, to validate or mint tokens in tests.
-func (s *Server) Keys() *keys.Keys { return s.keys }
-
 // ApproveDeviceCode signs the user in for a pending device code, as the device-login page does.
 func (s *Server) ApproveDeviceCode(userCode, userPrincipalName string) error {
 	return s.identity.ApproveDeviceCode(userCode, userPrincipalName)

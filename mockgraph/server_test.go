@@ -140,7 +140,7 @@ func TestRequestCounting(t *testing.T) {
 func TestResetRestoresTheSeededTenant(t *testing.T) {
 	s := Start(t, WithSeed(1))
 	before := s.Seeded()
-	if err := s.Store().Update(func(d *tenant.Directory) error {
+	if err := s.store.Update(func(d *tenant.Directory) error {
 		d.PutApplication(&tenant.Application{ID: "x", AppID: "y", DisplayName: "scratch"})
 		return nil
 	}); err != nil {
@@ -149,7 +149,7 @@ func TestResetRestoresTheSeededTenant(t *testing.T) {
 	if code, _ := send(t, s, http.MethodPost, pathReset, ``); code != http.StatusNoContent {
 		t.Fatalf("reset: %d", code)
 	}
-	_ = s.Store().View(func(d *tenant.Directory) error {
+	_ = s.store.View(func(d *tenant.Directory) error {
 		if d.ApplicationByAppID("y") != nil {
 			t.Fatal("reset kept a created app")
 		}
@@ -167,14 +167,14 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s1.Store().Update(func(d *tenant.Directory) error {
+	if err := s1.store.Update(func(d *tenant.Directory) error {
 		d.PutApplication(&tenant.Application{ID: "x", AppID: "y", DisplayName: "kept"})
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	tid, secret := s1.TenantID(), s1.Seeded().AdminSecret
-	tok, _ := s1.Keys().Sign(map[string]any{"aud": "a", "exp": time.Now().Add(time.Hour).Unix()})
+	tok, _ := s1.keys.Sign(map[string]any{"aud": "a", "exp": time.Now().Add(time.Hour).Unix()})
 	s1.Close()
 
 	s2, err := New(WithStateFile(state), WithKeyFile(filepath.Join(dir, "key.pem")))
@@ -185,13 +185,13 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if s2.TenantID() != tid || s2.Seeded().AdminSecret != secret {
 		t.Fatal("restart changed the tenant")
 	}
-	_ = s2.Store().View(func(d *tenant.Directory) error {
+	_ = s2.store.View(func(d *tenant.Directory) error {
 		if d.ApplicationByAppID("y") == nil {
 			t.Fatal("restart lost an app")
 		}
 		return nil
 	})
-	if _, err := s2.Keys().Validate(tok, keysExpect("a")); err != nil {
+	if _, err := s2.keys.Validate(tok, keysExpect("a")); err != nil {
 		t.Fatalf("a token from before the restart no longer validates: %v", err)
 	}
 	if err := os.WriteFile(state, []byte("{broken"), 0o600); err != nil {

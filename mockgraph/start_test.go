@@ -22,7 +22,7 @@ func TestLibraryExampleGetsADICOMToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claims, err := srv.Keys().Validate(tok.Token, keys.Expect{
+	claims, err := srv.keys.Validate(tok.Token, keys.Expect{
 		Audiences: []string{"https://dicom.healthcareapis.azure.com"},
 		Issuers:   []string{"https://sts.windows.net/" + srv.TenantID() + "/"},
 		Now:       srv.Clock().Now(),

@@ -58,7 +58,7 @@ func p50(d []time.Duration) time.Duration {
 func fillDICOM(b *testing.B, srv *Server, mb int) {
 	blob := make([]byte, 8<<20)
 	host := srv.Seeded().DicomServiceHost
-	err := srv.Store().Update(func(d *tenant.Directory) error {
+	err := srv.store.Update(func(d *tenant.Directory) error {
 		for i := range mb / 8 {
 			uid := fmt.Sprintf("1.2.3.%d", i)
 			d.PutDicomInstance(&tenant.DicomInstance{Service: host, StudyInstanceUID: "1.2.3", SeriesInstanceUID: "1.2.3.1",
