@@ -75,6 +75,12 @@ func (c *Case) advance(d time.Duration) {
 // otherwise keep using by the wall clock.
 func (c *Case) moveClock(d time.Duration) {
 	c.tgt().AdvanceClock(d)
+	c.forgetAdmin()
+}
+
+// forgetAdmin drops the admin's cached credential after the target's clock moved: its tokens
+// were minted on the clock before.
+func (c *Case) forgetAdmin() {
 	c.s.mu.Lock()
 	c.s.admin = nil
 	c.s.mu.Unlock()

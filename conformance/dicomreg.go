@@ -3,11 +3,13 @@ package conformance
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Environment the dicomreg binary reads (DESIGN.md): the same command runs against Azure or the
@@ -66,6 +68,9 @@ func (c *Case) dicomreg(args ...string) run {
 	cmd.Dir = c.t.TempDir()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if c.movesClock() {
+		cmd.Stderr = io.MultiWriter(&stderr, &waitLines{onWait: c.passBinaryWait})
+	}
 	err := cmd.Run()
 	r := run{Args: args, Stdout: stdout.String(), Stderr: stderr.String()}
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -118,4 +123,55 @@ func stringField(m map[string]any, names ...string) string {
 func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// binaryWaitScale is how much target-clock time passes for each second the binary says it waits:
+// the binary sleeps in real time (it cannot move the target's clock), and its first one-second
+// wait for replication must let the target's 30 s directory delays pass.
+const binaryWaitScale = 30
+
+// movesClock says the suite passes the target's delays by moving its clock.
+func (c *Case) movesClock() bool { return c.tgt().AdvanceClock != nil && c.tgt().Propagation > 0 }
+
+// passBinaryWait moves the target's clock on by binaryWaitScale times a wait the binary announced;
+// the time counts as waited, and goes back with the rest when the behaviour ends.
+func (c *Case) passBinaryWait(d time.Duration) {
+	d *= binaryWaitScale
+	c.waited += d // on exec's stderr goroutine, while the behaviour's waits in cmd.Run
+	c.moveClock(d)
+}
+
+// waitLines reads the binary's stderr as it comes, a line at a time, and reports each wait it
+// announces: the progress line "Waiting <duration>: <why>" (plugin/progress).
+type waitLines struct {
+	onWait  func(time.Duration)
+	partial []byte
+}
+
+func (w *waitLines) Write(p []byte) (int, error) {
+	w.partial = append(w.partial, p...)
+	for {
+		i := bytes.IndexByte(w.partial, '\n')
+		if i < 0 {
+			break
+		}
+		if d, ok := announcedWait(string(w.partial[:i])); ok {
+			w.onWait(d)
+		}
+		w.partial = w.partial[i+1:]
+	}
+	return len(p), nil
+}
+
+func announcedWait(line string) (time.Duration, bool) {
+	rest, ok := strings.CutPrefix(line, "Waiting ")
+	if !ok {
+		return 0, false
+	}
+	word, _, ok := strings.Cut(rest, ": ")
+	if !ok {
+		return 0, false
+	}
+	d, err := time.ParseDuration(word)
+	return d, err == nil && d > 0
 }

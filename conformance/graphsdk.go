@@ -4,14 +4,21 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	abstractions "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoft/kiota-abstractions-go/serialization"
+	"github.com/microsoft/kiota-abstractions-go/store"
 	kiotaauth "github.com/microsoft/kiota-authentication-azure-go"
 	khttp "github.com/microsoft/kiota-http-go"
-	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
+	kform "github.com/microsoft/kiota-serialization-form-go"
+	kjson "github.com/microsoft/kiota-serialization-json-go"
+	kmultipart "github.com/microsoft/kiota-serialization-multipart-go"
+	ktext "github.com/microsoft/kiota-serialization-text-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/applications"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
@@ -26,9 +33,58 @@ var graphBehaviours = []behaviour{
 	{"graph/sdk-crud", 0, graphSDKCRUD},
 }
 
+// graphService is msgraph-sdk-go's GraphServiceClient cut to the three collections the suite
+// uses. The SDK's root package imports a request-builder package for every Graph resource
+// (users, teams, drives, …) and compiling them doubled a cold `make test`; this builds the same
+// adapter, registers the same serializers and enters the same request builders as the root's
+// constructor does, so every request still goes through the SDK's own code.
+type graphService struct {
+	adapter abstractions.RequestAdapter
+	path    map[string]string
+}
+
+// sdkVersion is msgraph-sdk-go's version as linked, sent in the SdkVersion header as the root
+// package does.
+func sdkVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			if m.Path == "github.com/microsoftgraph/msgraph-sdk-go" {
+				return strings.TrimPrefix(m.Version, "v")
+			}
+		}
+	}
+	return ""
+}
+
+func newGraphService(adapter abstractions.RequestAdapter) graphService {
+	abstractions.RegisterDefaultSerializer(func() serialization.SerializationWriterFactory { return kjson.NewJsonSerializationWriterFactory() })
+	abstractions.RegisterDefaultSerializer(func() serialization.SerializationWriterFactory { return ktext.NewTextSerializationWriterFactory() })
+	abstractions.RegisterDefaultSerializer(func() serialization.SerializationWriterFactory { return kform.NewFormSerializationWriterFactory() })
+	abstractions.RegisterDefaultSerializer(func() serialization.SerializationWriterFactory {
+		return kmultipart.NewMultipartSerializationWriterFactory()
+	})
+	abstractions.RegisterDefaultDeserializer(func() serialization.ParseNodeFactory { return kjson.NewJsonParseNodeFactory() })
+	abstractions.RegisterDefaultDeserializer(func() serialization.ParseNodeFactory { return ktext.NewTextParseNodeFactory() })
+	abstractions.RegisterDefaultDeserializer(func() serialization.ParseNodeFactory { return kform.NewFormParseNodeFactory() })
+	adapter.EnableBackingStore(store.BackingStoreFactoryInstance)
+	return graphService{adapter: adapter, path: map[string]string{"baseurl": adapter.GetBaseUrl()}}
+}
+
+func (g graphService) Applications() *applications.ApplicationsRequestBuilder {
+	return applications.NewApplicationsRequestBuilderInternal(g.path, g.adapter)
+}
+
+func (g graphService) ServicePrincipals() *serviceprincipals.ServicePrincipalsRequestBuilder {
+	return serviceprincipals.NewServicePrincipalsRequestBuilderInternal(g.path, g.adapter)
+}
+
+func (g graphService) Oauth2PermissionGrants() *oauth2permissiongrants.Oauth2PermissionGrantsRequestBuilder {
+	return oauth2permissiongrants.NewOauth2PermissionGrantsRequestBuilderInternal(g.path, g.adapter)
+}
+
 // graphSDK is msgraph-sdk-go pointed at the target: its base URL, its TLS trust, and the
 // target's Graph host on the authentication provider's allowed list.
-func graphSDK(c *Case) (*msgraph.GraphServiceClient, *bodyEncodings) {
+func graphSDK(c *Case) (graphService, *bodyEncodings) {
 	c.t.Helper()
 	cred, err := c.s.adminCredential()
 	c.must(err, "admin credential")
@@ -41,10 +97,11 @@ func graphSDK(c *Case) (*msgraph.GraphServiceClient, *bodyEncodings) {
 	enc := &bodyEncodings{next: parent}
 	middleware := msgraphcore.GetDefaultMiddlewaresWithOptions(&msgraphcore.GraphClientOptions{})
 	httpClient := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(enc, middleware...)}
-	adapter, err := msgraph.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, httpClient)
+	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth,
+		msgraphcore.GraphClientOptions{GraphServiceLibraryVersion: sdkVersion()}, nil, nil, httpClient)
 	c.must(err, "Graph request adapter")
 	adapter.SetBaseUrl(strings.TrimSuffix(c.tgt().GraphURL, "/"))
-	return msgraph.NewGraphServiceClient(adapter), enc
+	return newGraphService(adapter), enc
 }
 
 // bodyEncodings notes the Content-Encoding of every request body the SDK sends, so the
@@ -80,6 +137,13 @@ func odataCode(err error) string {
 }
 
 func graphSDKCRUD(c *Case) {
+	// The SDK's retry handler resends a POST body its compression handler already consumed, so
+	// a throttled create fails with 400 "Unable to read JSON request payload" against Azure too
+	// (kiota-http-go#183, v1.5.4). Where the target throttles at random, the behaviour runs
+	// unthrottled, so its outcome does not depend on the draw.
+	if pause := c.tgt().PauseFaults; pause != nil {
+		defer pause()()
+	}
 	g, enc := graphSDK(c)
 	ctx := c.ctx
 

@@ -53,6 +53,11 @@ func mockTarget(t *testing.T, name string, opts ...mockgraph.Option) *conformanc
 			return err
 		},
 		GraphWrites: func() int { return srv.Requests().Writes },
+		PauseFaults: func() func() {
+			f := srv.Faults()
+			srv.SetFaults(mockgraph.Faults{})
+			return func() { srv.SetFaults(f) }
+		},
 	}
 	if d := srv.Propagation(); d.Longest() > 0 {
 		// Waits move the mock's clock, so the documented delays pass at once; the bound leaves

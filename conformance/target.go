@@ -56,6 +56,9 @@ type Target struct {
 	// GraphWrites counts the Graph and ARM writes the target has seen (nil: cannot), so a
 	// converged `dicomreg register` can be shown to write nothing.
 	GraphWrites func() int
+	// PauseFaults stops the target's random 429/503 answers until resume is called (nil:
+	// cannot), for a client whose own retries are known to break a request.
+	PauseFaults func() (resume func())
 
 	// MintWorkloadToken mints a token from an OIDC issuer the target serves for workload identity
 	// federation: kind "github" (subject OWNER/REPO, a job on branch main) or "k8s" (subject
