@@ -7,7 +7,8 @@
 // The behaviours cover every step of the portal page "Register a client application for the
 // DICOM service" through the dicomreg binary, every token flow through azidentity (client secret,
 // client certificate, device code, username/password, authorization code with PKCE) for
-// https://dicom.healthcareapis.azure.com, Graph CRUD through the official msgraph-sdk-go, a real
+// https://dicom.healthcareapis.azure.com, Graph CRUD through the official msgraph-sdk-go (built with
+// -tags graphsdk, as make check-graph-sdk does: the SDK takes minutes to compile), a real
 // DICOMweb call with each token, and the negative cases: Entra's AADSTS errors as a client sees
 // them, and forged, expired and wrong-audience tokens at the DICOM endpoint.
 //
