@@ -124,7 +124,8 @@ func (c *Case) call(ctx context.Context, scope, method, url string, in, out any)
 	}
 	var resp *http.Response
 	var data []byte
-	// Throttled answers are retried after their Retry-After, as every Azure SDK does.
+	// Throttled answers are retried after their Retry-After, as every Azure SDK does; on a target
+	// whose clock the suite moves, the wait moves it.
 	for attempt := 0; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(payload))
 		if err != nil {
@@ -147,10 +148,11 @@ func (c *Case) call(ctx context.Context, scope, method, url string, in, out any)
 		if !throttled || attempt == maxThrottleRetries {
 			break
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
+		if err := c.waiter()(ctx, wait); err != nil {
+			return err
+		}
+		if c.tgt().AdvanceClock != nil {
+			c.waited += wait // the clock moved: it goes back when the behaviour ends
 		}
 	}
 	if resp.StatusCode/100 != 2 {
