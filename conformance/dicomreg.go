@@ -137,7 +137,7 @@ func (c *Case) movesClock() bool { return c.tgt().AdvanceClock != nil && c.tgt()
 // the time counts as waited, and goes back with the rest when the behaviour ends.
 func (c *Case) passBinaryWait(d time.Duration) {
 	d *= binaryWaitScale
-	c.waited += d // on exec's stderr goroutine, while the behaviour's waits in cmd.Run
+	c.waited += d // on exec's stderr goroutine, while the behaviour's own waits in cmd.Run
 	c.moveClock(d)
 }
 

@@ -71,3 +71,22 @@ func FuzzReadDotenv(f *testing.F) {
 		}
 	})
 }
+
+func FuzzWaitLines(f *testing.F) {
+	for _, s := range []string{"Waiting 1s: the directory has not replicated\n", "Waiting 1.5s: x\nWaiting 200ms: y\n",
+		"Waiting : x\n", "Waiting -1s: x\n", "Waiting 1s", "\n\n", ""} {
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, out string, cut int) {
+		// However the pipe splits the binary's stderr, the same waits are reported.
+		whole, split := waitsIn(out, len(out)+1), waitsIn(out, cut)
+		if len(whole) != len(split) {
+			t.Fatalf("%q: %v whole, %v in pieces of %d", out, whole, split, cut)
+		}
+		for i := range whole {
+			if whole[i] != split[i] || whole[i] <= 0 {
+				t.Fatalf("%q: %v whole, %v in pieces of %d", out, whole, split, cut)
+			}
+		}
+	})
+}

@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseForms(t *testing.T) {
@@ -221,6 +223,30 @@ func TestSubscriptionOf(t *testing.T) {
 	} {
 		if got, ok := subscriptionOf(in); got != want || ok != (want != "") {
 			t.Errorf("subscriptionOf(%q) = %q %v", in, got, ok)
+		}
+	}
+}
+
+// waitsIn feeds out to waitLines in pieces of n bytes and returns the waits it reported.
+func waitsIn(out string, n int) []time.Duration {
+	var got []time.Duration
+	w := &waitLines{onWait: func(d time.Duration) { got = append(got, d) }}
+	n = max(n, 1)
+	for b := []byte(out); len(b) > 0; {
+		k := min(n, len(b))
+		w.Write(b[:k])
+		b = b[k:]
+	}
+	return got
+}
+
+func TestWaitLines(t *testing.T) {
+	out := "Registering…\nWaiting 1s: the directory has not replicated what this run created yet\n" +
+		"Waiting 1.5s: Microsoft Graph answered 429\nWaiting for the sign-in to return\nWaiting 0s: nothing\nWaiting 2m0s: x"
+	want := []time.Duration{time.Second, 1500 * time.Millisecond} // the last line has no end yet
+	for _, n := range []int{1, 7, len(out)} {
+		if got := waitsIn(out, n); !slices.Equal(got, want) {
+			t.Errorf("pieces of %d: got %v, want %v", n, got, want)
 		}
 	}
 }
