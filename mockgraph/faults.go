@@ -2,13 +2,12 @@ package mockgraph
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/dicomreg/dicomreg/mockgraph/internal/arm"
 	"github.com/dicomreg/dicomreg/mockgraph/internal/clock"
 	"github.com/dicomreg/dicomreg/mockgraph/internal/httpx"
 	"github.com/dicomreg/dicomreg/mockgraph/internal/rng"
@@ -85,17 +84,11 @@ func (fi *faultInjector) wrap(next http.Handler) http.Handler {
 	})
 }
 
-// retryAfterSeconds is Retry-After as both services send it: a whole number of seconds
-// (RFC 9110 delay-seconds), at least one.
-func retryAfterSeconds(d time.Duration) int {
-	return max(1, int(math.Ceil(d.Seconds())))
-}
-
 // writeFault answers as the surface does when it throttles or is unavailable: Graph with its
 // request-id / client-request-id headers and innerError, ARM with x-ms-request-id,
 // x-ms-correlation-request-id and SubscriptionRequestsThrottled / TenantRequestsThrottled.
 func (fi *faultInjector) writeFault(w http.ResponseWriter, r *http.Request, surface string, status int, retryAfter time.Duration) {
-	secs := retryAfterSeconds(retryAfter)
+	secs := arm.RetryAfterSeconds(retryAfter)
 	if retryAfter > 0 { // zero: the knob for answers without the header, as Graph's 503s may be
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
@@ -127,23 +120,5 @@ func (fi *faultInjector) writeFault(w http.ResponseWriter, r *http.Request, surf
 		httpx.WriteJSON(w, status, map[string]any{"error": map[string]any{"code": "ServiceUnavailable", "message": "The service is temporarily unavailable. Please retry."}})
 		return
 	}
-	kind := "read"
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		kind = "write"
-	}
-	code, scope := "TenantRequestsThrottled", "tenant"
-	if sub := subscriptionInPath(r.URL.Path); sub != "" {
-		code, scope = "SubscriptionRequestsThrottled", "subscription '"+sub+"'"
-	}
-	httpx.WriteJSON(w, status, map[string]any{"error": map[string]any{"code": code,
-		"message": fmt.Sprintf("Number of '%s' requests for %s exceeded. Please try again after '%d' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling", kind, scope, secs)}})
-}
-
-func subscriptionInPath(path string) string {
-	rest, ok := strings.CutPrefix(strings.ToLower(path), "/subscriptions/")
-	if !ok {
-		return ""
-	}
-	sub, _, _ := strings.Cut(rest, "/")
-	return sub
+	arm.WriteThrottled(w, r, secs)
 }

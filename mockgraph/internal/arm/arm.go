@@ -29,10 +29,13 @@ type Config struct {
 }
 
 // API serves ARM.
-type API struct{ cfg Config }
+type API struct {
+	cfg    Config
+	budget *budgets
+}
 
 // New returns the ARM surface.
-func New(cfg Config) *API { return &API{cfg: cfg} }
+func New(cfg Config) *API { return &API{cfg: cfg, budget: newBudgets(cfg.Clock)} }
 
 // Audiences ARM accepts: the Azure CLI asks for the legacy one, SDKs for the new one.
 var audiences = []string{
@@ -73,6 +76,10 @@ func (a *API) guard(next func(http.ResponseWriter, *http.Request, caller)) http.
 		}
 		c, ok := a.authenticate(w, r)
 		if !ok {
+			return
+		}
+		tid, _ := c.claims["tid"].(string)
+		if !a.budget.spend(w, r, SubscriptionInPath(r.URL.Path), tid, c.oid) {
 			return
 		}
 		next(w, r, c)
