@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/dicomreg/dicomreg/plugin/directory"
 	"github.com/dicomreg/dicomreg/plugin/dotenv"
 	"github.com/dicomreg/dicomreg/plugin/postman"
+	"github.com/dicomreg/dicomreg/plugin/secretfile"
 )
 
 func newCmdAppPostman(f *Factory) *cobra.Command {
@@ -91,7 +91,7 @@ func postmanExportRun(ctx context.Context, opts *PostmanExportOptions) error {
 		}
 		reg.ClientSecret = vars[dotenv.ClientSecret]
 	}
-	return writePostman(opts.IO, reg, opts.SecretFrom != "", opts.EnvOut, opts.CollectionOut, opts.Force)
+	return writePostman(opts.IO, reg, opts.SecretFrom != "", opts.EnvOut, opts.CollectionOut, replacePolicy{force: opts.Force})
 }
 
 // postmanRegistration is what the Postman files are built from.
@@ -114,43 +114,86 @@ func postmanRegistration(app *directory.Application, tenant, authority, dicomURL
 	return postman.Registration{Name: app.DisplayName, TenantID: tenant, ClientID: app.AppID, AuthorityHost: authority, DICOMURL: dicomURL}, nil
 }
 
-// writePostman writes the environment (0600 when it holds the secret) and the collection.
-func writePostman(io Console, reg postman.Registration, withSecret bool, envOut, collectionOut string, force bool) error {
+// replacePolicy says when writePostman may replace a file that exists: with force anything;
+// with ours what plugin/postman built for the same app (register run again).
+type replacePolicy struct{ force, ours bool }
+
+// postmanFile is one file writePostman writes.
+type postmanFile struct {
+	what, path string
+	data       []byte
+	mode       os.FileMode
+}
+
+// postmanFiles builds the environment (0600 when it holds the secret) and the collection and
+// checks that each may be written, writing nothing: what would stop the write is found out at
+// once, and register finds it out before its first remote write.
+func postmanFiles(reg postman.Registration, withSecret bool, envOut, collectionOut string, p replacePolicy) ([]postmanFile, error) {
+	var files []postmanFile
 	if envOut != "" {
 		env, err := postman.Environment(reg, withSecret)
 		if err != nil {
-			return usageErrorf("%v", err)
+			return nil, usageErrorf("%v", err)
 		}
 		mode := os.FileMode(0o644)
 		if postman.HasSecret(reg, withSecret) {
-			mode = 0o600
+			mode = secretfile.Mode
 		}
-		if err := writeNewFile(envOut, env, mode, force); err != nil {
-			return err
+		if err := p.check(envOut, func(b []byte) bool { return postman.EnvironmentOurs(b, reg.Name, withSecret) }); err != nil {
+			return nil, err
 		}
-		io.Progress("wrote the Postman environment to %s", envOut)
+		files = append(files, postmanFile{"Postman environment", envOut, env, mode})
 	}
 	if collectionOut != "" {
 		col, err := postman.Collection(reg)
 		if err != nil {
-			return usageErrorf("%v", err)
+			return nil, usageErrorf("%v", err)
 		}
-		if err := writeNewFile(collectionOut, col, 0o644, force); err != nil {
-			return err
+		if err := p.check(collectionOut, func(b []byte) bool { return postman.CollectionOurs(b, reg.Name) }); err != nil {
+			return nil, err
 		}
-		io.Progress("wrote the DICOMweb collection to %s", collectionOut)
+		files = append(files, postmanFile{"DICOMweb collection", collectionOut, col, 0o644})
+	}
+	return files, nil
+}
+
+// check says whether path may be written: its directory exists, and a file there may be
+// replaced under p (ours recognises the files p.ours allows).
+func (p replacePolicy) check(path string, ours func([]byte) bool) error {
+	if !p.ours {
+		ours = nil
+	}
+	err := secretfile.Check(path, secretfile.Options{Force: p.force, Ours: ours})
+	var exists *secretfile.ExistsError
+	switch {
+	case errors.As(err, &exists) && !p.ours:
+		return usageErrorf("%s exists; pass --force to replace it", path)
+	case errors.As(err, &exists):
+		return usageErrorf("%s exists and is not a Postman file dicomreg wrote for this app, or holds a client secret this run has no new one to replace with; choose another file, or pass --force to replace it", path)
+	case err != nil:
+		return usageErrorf("%v", err)
 	}
 	return nil
 }
 
-// writeNewFile writes data atomically with mode from the start; an existing file is replaced
-// only with force.
-func writeNewFile(path string, data []byte, mode os.FileMode, force bool) error {
-	if _, err := os.Lstat(path); err == nil && !force {
-		return usageErrorf("%s exists; pass --force to replace it", path)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+// writePostman writes the environment and the collection, neither unless both may be written.
+func writePostman(io Console, reg postman.Registration, withSecret bool, envOut, collectionOut string, p replacePolicy) error {
+	files, err := postmanFiles(reg, withSecret, envOut, collectionOut, p)
+	if err != nil {
 		return err
 	}
+	for _, f := range files {
+		if err := writeNewFile(f.path, f.data, f.mode); err != nil {
+			return err
+		}
+		io.Progress("wrote the %s to %s", f.what, f.path)
+	}
+	return nil
+}
+
+// writeNewFile writes data atomically with mode from the start, over what is there (checked
+// by postmanFiles).
+func writeNewFile(path string, data []byte, mode os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/dicomreg/dicomreg/plugin/converge"
 	"github.com/dicomreg/dicomreg/plugin/directory"
 	"github.com/dicomreg/dicomreg/plugin/federated"
+	"github.com/dicomreg/dicomreg/plugin/postman"
 )
 
 // RegisterOptions are `register`'s: a manifest and the flags that override it.
@@ -84,7 +85,7 @@ dicomreg register --name my-viewer --postman --secret --print-manifest > registr
 	fs.BoolVar(&opts.NewSecret, "new-secret", false, "add a new client secret even if one exists")
 	fs.StringVar(&opts.SecretOut, "secret-out", "", "write a new secret to this dotenv file (mode 0600) instead of the output")
 	fs.BoolVar(&opts.PrintManifest, "print-manifest", false, "print the -f manifest (YAML) these flags amount to, and change nothing")
-	fs.BoolVar(&opts.Force, "force", false, "let --secret-out and --cert-out replace files that hold something else")
+	fs.BoolVar(&opts.Force, "force", false, "let --secret-out, --cert-out and --postman-env replace files that hold something else")
 	fs.BoolVar(&opts.Cert, "cert", false, "create a self-signed certificate and upload its public key")
 	fs.StringVar(&opts.CertOut, "cert-out", "", "where --cert writes the certificate and private key (default <name>.pem, mode 0600)")
 	fs.StringVar(&opts.CertFile, "cert-file", "", "upload this certificate (PEM or DER) instead")
@@ -126,7 +127,16 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 		return ferr
 	}
 	reg.Federated = hasFederated
-	res, err := opts.Engine(client).Register(ctx, reg)
+	engine := opts.Engine(client)
+	if opts.PostmanEnv != "" {
+		if err := opts.checkPostman(reg.Name); err != nil {
+			return err
+		}
+		if opts.PostmanSecret {
+			engine.SecretKeptIn = opts.PostmanEnv
+		}
+	}
+	res, err := engine.Register(ctx, reg)
 	if err == nil && res != nil && hasFederated {
 		created, ferr := federated.Ensure(ctx, client, res.ObjectID, want)
 		if created {
@@ -250,19 +260,39 @@ func (o *RegisterOptions) merge() (*converge.Registration, error) {
 	return &reg, nil
 }
 
-// writePostman writes --postman-env and the collection beside it for the registered app.
-func (o *RegisterOptions) writePostman(res *converge.Result) error {
-	app := &directory.Application{DisplayName: res.DisplayName, AppID: res.AppID}
-	tenant := res.TenantID
+// postmanSetup is what register's Postman files are built from for the app appID named name,
+// in tenant ("": the named tenant).
+func (o *RegisterOptions) postmanSetup(name, appID, tenant string) (postman.Registration, error) {
 	if tenant == "" && o.Tenant != nil {
 		tenant = o.Tenant()
 	}
-	authority := o.authorityHost()
-	getenv := o.Getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
+	return postmanRegistration(&directory.Application{DisplayName: name, AppID: appID}, tenant, o.authorityHost(), "", o.getenv)
+}
+
+// postmanTargets are --postman-env and the collection beside it; register replaces without
+// --force only the files it wrote for the same app.
+func (o *RegisterOptions) postmanTargets() (env, collection string, p replacePolicy) {
+	return o.PostmanEnv, postmanCollectionPath(o.PostmanEnv), replacePolicy{force: o.Force, ours: true}
+}
+
+// checkPostman finds out, before the first remote write, what would stop register writing the
+// Postman files once the app and its secret exist: no DICOM URL, a missing directory, a file
+// there it may not replace. The files are built for a stand-in app to check them.
+func (o *RegisterOptions) checkPostman(name string) error {
+	const standIn = "00000000-0000-0000-0000-000000000000"
+	reg, err := o.postmanSetup(name, standIn, standIn)
+	if err != nil {
+		return err
 	}
-	reg, err := postmanRegistration(app, tenant, authority, "", getenv)
+	reg.ClientSecret = standIn
+	env, collection, p := o.postmanTargets()
+	_, err = postmanFiles(reg, o.PostmanSecret, env, collection, p)
+	return err
+}
+
+// writePostman writes --postman-env and the collection beside it for the registered app.
+func (o *RegisterOptions) writePostman(res *converge.Result) error {
+	reg, err := o.postmanSetup(res.DisplayName, res.AppID, res.TenantID)
 	if err != nil {
 		return err
 	}
@@ -272,7 +302,8 @@ func (o *RegisterOptions) writePostman(res *converge.Result) error {
 		}
 		reg.ClientSecret = res.ClientSecret
 	}
-	return writePostman(o.IO, reg, o.PostmanSecret, o.PostmanEnv, postmanCollectionPath(o.PostmanEnv), true)
+	env, collection, p := o.postmanTargets()
+	return writePostman(o.IO, reg, o.PostmanSecret, env, collection, p)
 }
 
 func (o *RegisterOptions) getenv(name string) string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/dicomreg/dicomreg/mockgraph"
 	"github.com/dicomreg/dicomreg/plugin/converge"
+	"github.com/dicomreg/dicomreg/plugin/output"
 )
 
 // registerFactory is a factory signed in as the mock's admin, whose sleeps advance the mock's
@@ -265,4 +267,120 @@ func TestRegisterOutputGolden(t *testing.T) {
 		}
 		golden(t, "register-result."+format, out.Bytes())
 	}
+}
+
+// registerVia runs register through its runF seam with the factory's -o, as the root command
+// would, and returns the error registerRun answered.
+func registerVia(f *Factory, args ...string) error {
+	cmd := NewCmdRegister(f, registerRun)
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	return cmd.ExecuteContext(context.Background())
+}
+
+// --postman-secret asks for the new secret in the --postman-env file, so -o none, which prints
+// nothing, loses nothing: the secret is made and written there, 0600, and never printed. What
+// was refused for a reason still is: a secret only the output would carry (-o none without a
+// file), and a file at --postman-env that dicomreg did not write for this app (without --force),
+// found out before the first write.
+func TestRegisterPostmanSecretWithOutputNone(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(47))
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "viewer.json")
+	base := registerArgs(srv, "viewer-none", "--secret")[1:]
+	quiet := func() (*Factory, *bytes.Buffer, *bytes.Buffer) {
+		f, out, errOut := registerFactory(srv)
+		f.Global.Output = output.None
+		return f, out, errOut
+	}
+
+	f, out, errOut := quiet()
+	if err := registerVia(f, append(base, "--postman-env", envFile, "--postman-secret")...); err != nil {
+		t.Fatalf("-o none with --postman-secret: %v\n%s", err, errOut)
+	}
+	if out.Len() != 0 {
+		t.Errorf("-o none printed %q", out)
+	}
+	apps := srv.Applications("viewer-none")
+	if len(apps) != 1 || len(apps[0].Secrets) != 1 {
+		t.Fatalf("apps %+v, want one with one secret", apps)
+	}
+	data, err := os.ReadFile(envFile)
+	st, _ := os.Stat(envFile)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("environment: %v %v", st, err)
+	}
+	secret := postmanValue(t, data, "clientSecret")
+	if secret == "" || postmanValue(t, data, "clientId") != apps[0].AppID {
+		t.Fatalf("environment without the app's secret: %s", data)
+	}
+	if strings.Contains(errOut.String(), secret) || strings.Contains(errOut.String(), "shown once") {
+		t.Errorf("stderr has the secret or says it was shown:\n%s", errOut)
+	}
+
+	// Refused as before: -o none and no file for the secret; nothing is made.
+	f, _, _ = quiet()
+	if err := registerVia(f, registerArgs(srv, "dropped", "--secret")[1:]...); !isUsage(err) || len(srv.Applications("dropped")) != 0 {
+		t.Errorf("-o none without a file for the secret: %v, apps %d", err, len(srv.Applications("dropped")))
+	}
+	// A rerun that makes no secret does not wipe the one the environment holds.
+	f, _, _ = quiet()
+	srv.ResetRequests()
+	if err := registerVia(f, append(base, "--postman-env", envFile)...); !isUsage(err) || !strings.Contains(err.Error(), "--force") || srv.Requests().Writes != 0 {
+		t.Errorf("rerun over the environment holding the secret: %v, %d writes", err, srv.Requests().Writes)
+	}
+	if b, _ := os.ReadFile(envFile); postmanValue(t, b, "clientSecret") != secret {
+		t.Error("the environment lost its secret")
+	}
+	// A file dicomreg did not write is found out before the first write, and kept.
+	other := filepath.Join(dir, "mine.json")
+	if err := os.WriteFile(other, []byte(`{"values":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, _, _ = quiet()
+	srv.ResetRequests()
+	if err := registerVia(f, registerArgs(srv, "other-file", "--secret", "--postman-env", other, "--postman-secret")[1:]...); !isUsage(err) ||
+		srv.Requests().Writes != 0 || len(srv.Applications("other-file")) != 0 {
+		t.Errorf("over a file dicomreg did not write: %v, %d writes", err, srv.Requests().Writes)
+	}
+	if b, _ := os.ReadFile(other); string(b) != `{"values":[]}` {
+		t.Errorf("the file was changed: %s", b)
+	}
+	// --force replaces it.
+	f, _, _ = quiet()
+	if err := registerVia(f, registerArgs(srv, "other-file", "--secret", "--postman-env", other, "--postman-secret", "--force")[1:]...); err != nil {
+		t.Fatalf("with --force: %v", err)
+	}
+	if b, _ := os.ReadFile(other); postmanValue(t, b, "clientSecret") == "" {
+		t.Errorf("--force: %s", b)
+	}
+	// A rerun without a secret may rewrite an environment that holds none.
+	plain := filepath.Join(dir, "plain.json")
+	for i := range 2 {
+		f, _, _ = quiet()
+		if err := registerVia(f, append(base, "--postman-env", plain)...); err != nil {
+			t.Fatalf("run %d with an environment without secret: %v", i+1, err)
+		}
+	}
+}
+
+func isUsage(err error) bool { return err != nil && ExitCode(err) == ExitUsage }
+
+// postmanValue is the value of key in a Postman environment.
+func postmanValue(t *testing.T, env []byte, key string) string {
+	t.Helper()
+	var e struct {
+		Values []struct{ Key, Value string } `json:"values"`
+	}
+	if err := json.Unmarshal(env, &e); err != nil {
+		t.Fatalf("environment %s: %v", env, err)
+	}
+	for _, v := range e.Values {
+		if v.Key == key {
+			return v.Value
+		}
+	}
+	return ""
 }

@@ -21,6 +21,16 @@ type Engine struct {
 	// ShowsSecret says whether the output would show a new secret printed in it (false for -o
 	// none, say); nil: it would. A secret meant for the output is not made when it would not.
 	ShowsSecret func() bool
+	// SecretKeptIn names a file the caller writes a new secret into when there is no
+	// --secret-out file (register --postman-env with --postman-secret): the secret is then made
+	// whatever the output shows, and without the warning to store it.
+	SecretKeptIn string
+}
+
+// dropsSecret says whether a new secret with no --secret-out file would reach nobody: no file
+// keeps it and the output would not show it.
+func (e *Engine) dropsSecret() bool {
+	return e.SecretKeptIn == "" && e.ShowsSecret != nil && !e.ShowsSecret()
 }
 
 func (e *Engine) report(format string, args ...any) {

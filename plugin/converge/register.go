@@ -67,7 +67,7 @@ func (e *Engine) Register(ctx context.Context, reg *Registration) (*Result, erro
 			return nil, err
 		}
 	}
-	if reg.Secret && reg.SecretOut == "" && e.ShowsSecret != nil && !e.ShowsSecret() &&
+	if reg.Secret && reg.SecretOut == "" && e.dropsSecret() &&
 		(existing == nil || reg.NewSecret || !hasValidDicomregSecret(existing, e.now())) {
 		return nil, errSecretNotShown
 	}
@@ -185,7 +185,7 @@ func (r *register) secret(ctx context.Context, app *Application, justCreated boo
 		// Announced in the file before Graph makes it: see removeLostSecret.
 		name = SecretDisplayName + "-" + randomSuffix()
 	}
-	if sf.Path == "" && r.ShowsSecret != nil && !r.ShowsSecret() {
+	if sf.Path == "" && r.dropsSecret() {
 		return errSecretNotShown
 	}
 	claim, err := sf.Claim(r.res.TenantID, app.AppID, name)
@@ -203,7 +203,7 @@ func (r *register) secret(ctx context.Context, app *Application, justCreated boo
 }
 
 // errSecretNotShown refuses to make a secret whose value the output would drop.
-var errSecretNotShown = Invalidf("the output (-o, --query) would not show the new client secret, whose value exists only in Graph's answer: use --secret-out FILE, or an output that shows clientSecret")
+var errSecretNotShown = Invalidf("the output (-o, --query) would not show the new client secret, whose value exists only in Graph's answer: use --secret-out FILE (or --postman-env FILE --postman-secret), or an output that shows clientSecret")
 
 func hasValidDicomregSecret(app *Application, now time.Time) bool {
 	for _, p := range app.PasswordCredentials {

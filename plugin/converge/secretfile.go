@@ -84,12 +84,15 @@ func IsDicomregSecret(name string) bool {
 }
 
 // DeliverSecret hands a new secret over the one way asked: into the claimed file (and not the
-// output), or, with no claim, into the output, once, with a warning to store it. If the claimed
-// file cannot be written after all, the value goes to the output instead, so it is never lost,
-// and the error says so. It returns the value to show and the file written.
+// output), or, with no claim, into the output, once, with a warning to store it unless a file
+// the caller writes keeps it (SecretKeptIn). If the claimed file cannot be written after all,
+// the value goes to the output instead, so it is never lost, and the error says so. It returns
+// the value to show and the file written.
 func (e *Engine) DeliverSecret(claim *Claim, tenantID, appID string, cred *PasswordCredential) (shown, file string, err error) {
 	if claim == nil {
-		e.warn("the client secret is shown once; store it now (or use --secret-out FILE)")
+		if e.SecretKeptIn == "" {
+			e.warn("the client secret is shown once; store it now (or use --secret-out FILE)")
+		}
 		return cred.SecretText, "", nil
 	}
 	content := secretfile.Dotenv([]string{fmt.Sprintf("dicomreg: client secret %s (keyId %s) of app %s; `source` this file", cred.DisplayName, cred.KeyID, appID)},

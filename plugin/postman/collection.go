@@ -72,6 +72,8 @@ func oauth2() map[string]any {
 	}}
 }
 
+func collectionName(app string) string { return app + " — DICOMweb v2 (dicomreg)" }
+
 // Collection builds the DICOMweb v2 collection. Every request checks its answer, so a newman run
 // fails on the first wrong status, media type or body.
 func Collection(r Registration) ([]byte, error) {
@@ -151,7 +153,7 @@ func Collection(r Registration) ([]byte, error) {
 	}
 	return marshal(map[string]any{
 		"info": map[string]string{
-			"_postman_id": stableID("collection", r.TenantID, r.ClientID), "name": r.Name + " — DICOMweb v2 (dicomreg)",
+			"_postman_id": stableID("collection", r.TenantID, r.ClientID), "name": collectionName(r.Name),
 			"description": "Store, search and retrieve against the Azure DICOM service with the app registration " + r.ClientID +
 				". Postman: Authorization › Get New Access Token (authorization code with PKCE). CI: run the first request (client credentials) with clientSecret set.",
 			"schema": collectionSchema,

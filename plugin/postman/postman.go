@@ -1,7 +1,8 @@
 // Package postman builds, from an app registration, a Postman environment and a DICOMweb v2
 // collection (store, search, retrieve, metadata) whose auth is OAuth 2.0 set up for the app: the
 // authorization and token URLs of its tenant, its client id, the DICOM scope and Postman's
-// callback. It only builds bytes; callers write them (secret-bearing files 0600).
+// callback. It builds bytes, and recognises its own when a caller is about to replace a file
+// (ours.go); callers write them (secret-bearing files 0600).
 //
 // Formats: Postman collection v2.1 (schema.getpostman.com/json/collection/v2.1.0) and Postman's
 // environment export. Newman runs the collection unchanged.
@@ -119,10 +120,15 @@ func Environment(r Registration, withSecret bool) ([]byte, error) {
 	}
 	vals = append(vals, envValue{VarClientSecret, secret, "secret", true})
 	return marshal(map[string]any{
-		"id": stableID("environment", r.TenantID, r.ClientID), "name": r.Name + " (dicomreg)", "values": vals,
-		"_postman_variable_scope": "environment", "_postman_exported_using": "dicomreg",
+		"id": stableID("environment", r.TenantID, r.ClientID), "name": environmentName(r.Name), "values": vals,
+		"_postman_variable_scope": "environment", "_postman_exported_using": exportedUsing,
 	})
 }
+
+// exportedUsing marks an environment this package built.
+const exportedUsing = "dicomreg"
+
+func environmentName(app string) string { return app + " (dicomreg)" }
 
 // HasSecret reports whether an environment built with these arguments holds the client secret.
 func HasSecret(r Registration, withSecret bool) bool { return withSecret && r.ClientSecret != "" }

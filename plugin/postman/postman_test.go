@@ -129,3 +129,32 @@ func TestCollectionIsOAuth2AndTestsEveryResponse(t *testing.T) {
 		}
 	}
 }
+
+func TestOursRecognisesOnlyItsOwnFilesForTheApp(t *testing.T) {
+	withSecret := reg
+	withSecret.ClientSecret = "s3cr3t"
+	plain, _ := Environment(reg, false)
+	secret, _ := Environment(withSecret, true)
+	col, _ := Collection(reg)
+	cases := []struct {
+		name string
+		got  bool
+		want bool
+	}{
+		{"environment, same app", EnvironmentOurs(plain, "viewer", false), true},
+		{"environment, another app", EnvironmentOurs(plain, "other", false), false},
+		{"environment with a secret, by one without", EnvironmentOurs(secret, "viewer", false), false},
+		{"environment with a secret, by one with", EnvironmentOurs(secret, "viewer", true), true},
+		{"someone else's environment", EnvironmentOurs([]byte(`{"name":"viewer (dicomreg)","values":[]}`), "viewer", true), false},
+		{"not JSON", EnvironmentOurs([]byte("export A=b\n"), "viewer", true), false},
+		{"a collection as environment", EnvironmentOurs(col, "viewer", true), false},
+		{"collection, same app", CollectionOurs(col, "viewer"), true},
+		{"collection, another app", CollectionOurs(col, "other"), false},
+		{"an environment as collection", CollectionOurs(plain, "viewer"), false},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}

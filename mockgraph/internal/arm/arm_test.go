@@ -232,3 +232,55 @@ func FuzzAssignmentFilterAndScope(f *testing.F) {
 		_, _ = resolveScope(d, scope)
 	})
 }
+
+// A subscription segment that is not a GUID is malformed on every route below /subscriptions/{id}:
+// 400 InvalidSubscriptionId, before any lookup and without storing anything; a GUID ARM does not
+// know stays 404 SubscriptionNotFound.
+func TestNonGUIDSubscriptionIsInvalidSubscriptionID(t *testing.T) {
+	f := newFixture(t)
+	admin := f.token(t, f.seeded.AdminSPID, nil)
+	bad := "/subscriptions/not-a-guid"
+	service := bad + strings.TrimPrefix(f.seeded.DicomServiceID, "/subscriptions/"+f.seeded.SubscriptionID)
+	assignment := "/providers/Microsoft.Authorization/roleAssignments/6b1f6c55-6c8c-4a55-9d4b-3b7d1b3c9a11" + v
+	body := `{"properties":{"roleDefinitionId":"/providers/Microsoft.Authorization/roleDefinitions/` + tenant.RoleDefDICOMDataOwner + `","principalId":"` + f.seeded.TestUserID + `","principalType":"User"}}`
+	before := countAssignments(t, f)
+	cases := []struct{ name, method, path, body string }{
+		{"subscription", http.MethodGet, bad + vSub, ""},
+		{"role assignments at the subscription", http.MethodGet, bad + "/providers/Microsoft.Authorization/roleAssignments" + v, ""},
+		{"role assignment put", http.MethodPut, service + assignment, body},
+		{"role assignment get", http.MethodGet, service + assignment, ""},
+		{"role assignment delete", http.MethodDelete, service + assignment, ""},
+		{"role definitions", http.MethodGet, bad + "/providers/Microsoft.Authorization/roleDefinitions" + v, ""},
+		{"role definition", http.MethodGet, bad + "/providers/Microsoft.Authorization/roleDefinitions/" + tenant.RoleDefDICOMDataOwner + v, ""},
+		{"dicom service", http.MethodGet, service + vDICOMSvc, ""},
+		{"dicom services in a workspace", http.MethodGet, service[:strings.LastIndex(service, "/")] + vDICOMSvc, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, m, _ := f.do(t, tc.method, tc.path, admin, tc.body)
+			if code != http.StatusBadRequest || errCode(m) != codeInvalidSubscriptionID {
+				t.Fatalf("%d %v, want 400 %s", code, m, codeInvalidSubscriptionID)
+			}
+			if msg := m["error"].(map[string]any)["message"]; msg != "The provided subscription identifier 'not-a-guid' is malformed or invalid." {
+				t.Fatalf("message %q", msg)
+			}
+		})
+	}
+	if after := countAssignments(t, f); after != before {
+		t.Errorf("role assignments %d, were %d", after, before)
+	}
+	unknown := "/subscriptions/7c3f0e3a-0000-4000-8000-000000000000"
+	if code, m, _ := f.do(t, http.MethodGet, unknown+vSub, admin, ""); code != http.StatusNotFound || errCode(m) != codeSubscriptionNotFound {
+		t.Errorf("unknown GUID subscription: %d %v", code, m)
+	}
+	if code, m, _ := f.do(t, http.MethodGet, unknown+"/providers/Microsoft.Authorization/roleAssignments"+v, admin, ""); code != http.StatusNotFound || errCode(m) != codeSubscriptionNotFound {
+		t.Errorf("role assignments at an unknown GUID subscription: %d %v", code, m)
+	}
+}
+
+func countAssignments(t *testing.T, f *fixture) int {
+	t.Helper()
+	var n int
+	_ = f.store.View(func(d *tenant.Directory) error { n = len(d.RoleAssignments()); return nil })
+	return n
+}

@@ -28,9 +28,10 @@ const (
 	codeRoleAssignmentAbsent = "RoleAssignmentNotFound"
 	codeInvalidFilter        = "UnsupportedQuery"
 	codeInternal             = "InternalServerError"
-	// UnmatchedPrincipalType and InvalidRoleDefinitionId as users report them (FIDELITY.md).
+	// UnmatchedPrincipalType, InvalidRoleDefinitionId and InvalidSubscriptionId as users report them (FIDELITY.md).
 	codeUnmatchedPrincipalType  = "UnmatchedPrincipalType"
 	codeInvalidRoleDefinitionID = "InvalidRoleDefinitionId"
+	codeInvalidSubscriptionID   = "InvalidSubscriptionId"
 )
 
 // armError is ARM's error body: {"error":{"code","message"}}.

@@ -18,8 +18,8 @@ const actionRoleAssignmentsWrite = "Microsoft.Authorization/roleAssignments/writ
 var guidShape = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func roleDefinitionPath(scope, id string) string {
-	sub := subscriptionOf(scope)
-	if sub == "" {
+	sub, ok := subscriptionSegment(scope)
+	if !ok || sub == "" {
 		return "/providers/Microsoft.Authorization/roleDefinitions/" + id
 	}
 	return "/subscriptions/" + sub + "/providers/Microsoft.Authorization/roleDefinitions/" + id

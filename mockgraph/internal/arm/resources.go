@@ -50,6 +50,12 @@ func subscriptionJSON(tid string, s *tenant.Subscription) map[string]any {
 // the DICOM service resource, and Microsoft.Authorization at any scope.
 func (a *API) serveSubscriptions(w http.ResponseWriter, r *http.Request, c caller) {
 	path := strings.TrimSuffix(r.URL.Path, "/")
+	// ARM checks the subscription segment's shape before it looks anything up, for every route
+	// below /subscriptions/{id}: a name or a placeholder is malformed, not a missing subscription.
+	if sub, ok := subscriptionSegment(path); ok && !guidShape.MatchString(sub) {
+		armError(w, http.StatusBadRequest, codeInvalidSubscriptionID, "The provided subscription identifier '%s' is malformed or invalid.", sub)
+		return
+	}
 	if i := strings.Index(strings.ToLower(path), strings.ToLower(authorizationProvider)); i >= 0 {
 		scope, rest := path[:i], path[i+len(authorizationProvider):]
 		kind, name, _ := strings.Cut(rest, "/")

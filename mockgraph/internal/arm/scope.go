@@ -68,13 +68,14 @@ func within(scope, parent string) bool {
 	return p == "" || s == p || strings.HasPrefix(s, p+"/")
 }
 
-// subscriptionOf is the subscription id in a scope, or "".
-func subscriptionOf(scope string) string {
-	parts := strings.Split(strings.TrimPrefix(scope, "/"), "/")
-	if len(parts) >= 2 && strings.EqualFold(parts[0], "subscriptions") {
-		return parts[1]
+// subscriptionSegment is the segment after /subscriptions/ in a path or scope, and whether it
+// has one.
+func subscriptionSegment(path string) (string, bool) {
+	parts := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 3)
+	if len(parts) < 2 || !strings.EqualFold(parts[0], "subscriptions") {
+		return "", false
 	}
-	return ""
+	return parts[1], true
 }
 
 // controlPlaneRoles are the built-in roles whose actions the mock checks.
