@@ -79,11 +79,24 @@ func signingKey(cacheFile string) (*rsa.PrivateKey, error) {
 		if err := os.MkdirAll(filepath.Dir(cacheFile), 0o700); err != nil {
 			return nil, err
 		}
-		tmp := cacheFile + ".tmp"
-		if err := os.WriteFile(tmp, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		// A temporary file of its own, renamed into place: servers starting side by side (parallel
+		// CI jobs sharing the user cache) never read a half-written key nor rename each other's.
+		tmp, err := os.CreateTemp(filepath.Dir(cacheFile), filepath.Base(cacheFile)+".*.tmp")
+		if err != nil {
 			return nil, err
 		}
-		return k, os.Rename(tmp, cacheFile)
+		_, werr := tmp.Write(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+		if cerr := tmp.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr == nil {
+			werr = os.Rename(tmp.Name(), cacheFile)
+		}
+		if werr != nil {
+			os.Remove(tmp.Name())
+			return nil, werr
+		}
+		return k, nil
 	default:
 		return nil, fmt.Errorf("signing key %s: %w", cacheFile, err)
 	}

@@ -33,9 +33,10 @@ func TestMain(m *testing.M) {
 }
 
 type liveServer struct {
-	cmd *exec.Cmd
-	env map[string]string
-	cli *http.Client
+	cmd    *exec.Cmd
+	exited chan error // receives cmd.Wait's result once; wait puts it back
+	env    map[string]string
+	cli    *http.Client
 }
 
 func startServe(t *testing.T, dir string) *liveServer {
@@ -45,17 +46,30 @@ func startServe(t *testing.T, dir string) *liveServer {
 	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--env-file", envFile,
 		"--state", filepath.Join(dir, "state.json"), "--seed", "11")
 	cmd.Env = append(os.Environ(), reexecVar+"=1")
-	cmd.Stderr = io.Discard
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	srv := &liveServer{cmd: cmd, exited: exited}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		srv.wait()
+	})
 	for i := 0; ; i++ {
 		if fi, err := os.Stat(envFile); err == nil && fi.Size() > 0 {
 			break
 		}
-		if i > 3000 {
-			t.Fatal("server did not become ready")
+		select {
+		case err := <-exited:
+			exited <- err // for the cleanup
+			t.Fatalf("server exited before it was ready (%v): %s", err, stderr.String())
+		default:
+		}
+		if i > 6000 {
+			t.Fatalf("server did not become ready in a minute: %s", stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond) // waiting for a process to start, not asserting a time
 	}
@@ -66,8 +80,33 @@ func startServe(t *testing.T, dir string) *liveServer {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
-	return &liveServer{cmd: cmd, env: env, cli: &http.Client{Timeout: 10 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}}
+	srv.env = env
+	srv.cli = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	return srv
+}
+
+// wait returns once the server process has exited.
+func (s *liveServer) wait() {
+	err := <-s.exited
+	s.exited <- err
+}
+
+// lockedBuffer is the server's stderr, written by exec's copying goroutine and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func readEnv(t *testing.T, path string) map[string]string {
@@ -168,7 +207,7 @@ func TestKillDuringWritesLosesNoAcknowledgedWrite(t *testing.T) {
 			}(w)
 		}
 		wg.Wait()
-		_ = srv.cmd.Wait()
+		srv.wait()
 	}
 	if len(acknowledged) < 20 {
 		t.Fatalf("only %d writes acknowledged; the test did not exercise much", len(acknowledged))
