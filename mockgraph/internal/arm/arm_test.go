@@ -278,6 +278,40 @@ func TestNonGUIDSubscriptionIsInvalidSubscriptionID(t *testing.T) {
 	}
 }
 
+// Role definitions under a well-formed subscription id ARM does not know are 404
+// SubscriptionNotFound, listed, filtered or read by id, in the words of ARM's other routes; at
+// the tenant root and under a subscription that exists they are answered.
+func TestRoleDefinitionsUnderUnknownSubscription(t *testing.T) {
+	f := newFixture(t)
+	admin := f.token(t, f.seeded.AdminSPID, nil)
+	const unknownID = "7c3f0e3a-0000-4000-8000-000000000000"
+	definitions := "/providers/Microsoft.Authorization/roleDefinitions"
+	for name, path := range map[string]string{
+		"list":    "/subscriptions/" + unknownID + definitions + v,
+		"by name": "/subscriptions/" + unknownID + definitions + v + "&$filter=roleName%20eq%20'DICOM%20Data%20Owner'",
+		"by id":   "/subscriptions/" + unknownID + definitions + "/" + tenant.RoleDefDICOMDataOwner + v,
+	} {
+		code, m, _ := f.do(t, http.MethodGet, path, admin, "")
+		if code != http.StatusNotFound || errCode(m) != codeSubscriptionNotFound {
+			t.Errorf("%s: %d %v, want 404 %s", name, code, m, codeSubscriptionNotFound)
+			continue
+		}
+		if msg := m["error"].(map[string]any)["message"]; msg != "The subscription '"+unknownID+"' could not be found." {
+			t.Errorf("%s: message %q", name, msg)
+		}
+	}
+	for name, path := range map[string]string{
+		"tenant list":          definitions + v,
+		"tenant by id":         definitions + "/" + tenant.RoleDefDICOMDataOwner + v,
+		"known subscription":   "/subscriptions/" + f.seeded.SubscriptionID + definitions + "/" + tenant.RoleDefDICOMDataOwner + v,
+		"known, in upper case": "/subscriptions/" + strings.ToUpper(f.seeded.SubscriptionID) + definitions + v,
+	} {
+		if code, m, _ := f.do(t, http.MethodGet, path, admin, ""); code != http.StatusOK {
+			t.Errorf("%s: %d %v, want 200", name, code, m)
+		}
+	}
+}
+
 func countAssignments(t *testing.T, f *fixture) int {
 	t.Helper()
 	var n int

@@ -302,11 +302,25 @@ func orEmpty(s []string) []string {
 	return s
 }
 
+// subscriptionExists says whether the directory holds the subscription id.
+func (a *API) subscriptionExists(id string) bool {
+	found := false
+	_ = a.cfg.Store.View(func(d *tenant.Directory) error { found = d.Subscription(id) != nil; return nil })
+	return found
+}
+
 var filterRoleName = regexp.MustCompile(`(?i)^roleName\s+eq\s+'([^']+)'$`)
 
 func (a *API) serveRoleDefinitions(w http.ResponseWriter, r *http.Request, scope, id string) {
 	if r.Method != http.MethodGet {
 		armError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "The requested resource does not support http method '%s'.", r.Method)
+		return
+	}
+	// Built-in roles exist in every subscription, but only in one that exists: under a
+	// subscription ARM does not know, ARM answers SubscriptionNotFound as on its other routes.
+	// At the tenant root (no subscription) they are listed as they are.
+	if sub, ok := subscriptionSegment(scope); ok && !a.subscriptionExists(sub) {
+		subscriptionNotFound(sub).answer(w)
 		return
 	}
 	if id != "" {
@@ -352,7 +366,7 @@ func sendDurable(w http.ResponseWriter, answer *httpx.Pending, err error) {
 func answerScope(w http.ResponseWriter, d *tenant.Directory, scope string) (string, bool) {
 	canonical, serr := resolveScope(d, scope)
 	if serr != nil {
-		armError(w, serr.status, serr.code, "%s", serr.message)
+		serr.answer(w)
 		return "", false
 	}
 	return canonical, true

@@ -108,7 +108,7 @@ func (a *API) getSubscription(w http.ResponseWriter, c caller, id string) {
 	_ = a.cfg.Store.View(func(d *tenant.Directory) error {
 		s := d.Subscription(id)
 		if s == nil {
-			armError(w, http.StatusNotFound, codeSubscriptionNotFound, "The subscription '%s' could not be found.", id)
+			subscriptionNotFound(id).answer(w)
 			return nil
 		}
 		httpx.WriteJSON(w, http.StatusOK, subscriptionJSON(d.TenantID, s))
@@ -121,7 +121,7 @@ func (a *API) serveDicomServices(w http.ResponseWriter, r *http.Request, c calle
 	_ = a.cfg.Store.View(func(d *tenant.Directory) error {
 		scope := "/" + strings.Join(parts, "/")
 		if _, serr := resolveScope(d, "/"+strings.Join(parts[:4], "/")); serr != nil {
-			armError(w, serr.status, serr.code, "%s", serr.message)
+			serr.answer(w)
 			return nil
 		}
 		if !a.holds(d, c.oid, scope, readRoles) {

@@ -14,6 +14,17 @@ type scopeError struct {
 	message string
 }
 
+// answer writes the error as ARM's error body.
+func (e *scopeError) answer(w http.ResponseWriter) {
+	armError(w, e.status, e.code, "%s", e.message)
+}
+
+// subscriptionNotFound is ARM's answer for a well-formed subscription id it does not know, on
+// every route below /subscriptions/{id}.
+func subscriptionNotFound(id string) *scopeError {
+	return &scopeError{http.StatusNotFound, codeSubscriptionNotFound, "The subscription '" + id + "' could not be found."}
+}
+
 // resolveScope checks that an ARM scope exists in the directory and returns it in the directory's
 // own spelling (ARM ids compare case-insensitively).
 func resolveScope(d *tenant.Directory, scope string) (string, *scopeError) {
@@ -27,7 +38,7 @@ func resolveScope(d *tenant.Directory, scope string) (string, *scopeError) {
 	}
 	sub := d.Subscription(parts[1])
 	if sub == nil {
-		return "", &scopeError{http.StatusNotFound, codeSubscriptionNotFound, "The subscription '" + parts[1] + "' could not be found."}
+		return "", subscriptionNotFound(parts[1])
 	}
 	canonical := "/subscriptions/" + sub.ID
 	if len(parts) == 2 {
