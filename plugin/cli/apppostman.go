@@ -69,6 +69,10 @@ func postmanExportRun(ctx context.Context, opts *PostmanExportOptions) error {
 	if opts.EnvOut == "" && opts.CollectionOut == "" {
 		return usageErrorf("give --env-out FILE, --collection-out FILE or both")
 	}
+	if opts.SecretFrom != "" && opts.EnvOut == "" {
+		// the secret goes only into the environment: without one, --secret-from would be ignored
+		return usageErrorf("usage error: --secret-from FILE requires --env-out FILE (the Postman environment the secret is written into)")
+	}
 	_, app, err := appFor(ctx, opts.Directory, opts.App)
 	if err != nil {
 		return err

@@ -56,7 +56,8 @@ what it did not create, and refuses to guess when two apps share the name.
 
 --secret adds a client secret only when the app has no valid secret dicomreg made (use --new-secret
 to force one). The secret is shown once in the output, or with --secret-out written to a 0600
-dotenv file (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET) and left out of the output.
+dotenv file (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET) and left out of the output,
+as it is with --postman-env FILE --postman-secret (the output names the file instead).
 The file names the secret before Graph makes it, so if a run is killed in between, the next run
 removes the secret whose value was lost and makes a new one.`,
 		Example: `dicomreg register --name my-viewer --postman --secret --secret-out viewer.env \
@@ -103,6 +104,10 @@ dicomreg register --name my-viewer --postman --secret --print-manifest > registr
 }
 
 func registerRun(ctx context.Context, opts *RegisterOptions) error {
+	if opts.PostmanSecret && opts.PostmanEnv == "" {
+		// the secret would go nowhere asked for: refused, not ignored
+		return usageErrorf("usage error: --postman-secret requires --postman-env FILE (the Postman environment the secret is written into)")
+	}
 	if opts.PrintManifest {
 		reg, err := opts.merge()
 		if err != nil {
@@ -144,11 +149,17 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 		}
 		err = ferr
 	}
+	keptInPostman := false
 	if err == nil && res != nil && opts.PostmanEnv != "" {
 		err = opts.writePostman(res)
+		keptInPostman = err == nil && opts.PostmanSecret && res.ClientSecret != ""
 	}
 	if err == nil && res != nil && opts.EnvOut.Path != "" {
 		err = opts.EnvOut.write(res, opts.authorityHost(), opts.getenv(EnvDICOMURL), opts.Force)
+	}
+	if keptInPostman {
+		// As with --secret-out: the output names the file that holds the secret, not its value.
+		res.ClientSecret, res.SecretFile = "", opts.PostmanEnv
 	}
 	if res != nil {
 		if len(res.Changes) == 0 {
@@ -172,6 +183,9 @@ func nextSteps(reg *converge.Registration, res *converge.Result, authorityHost s
 	authority := strings.TrimSuffix(firstNonEmpty(authorityHost, "https://login.microsoftonline.com"), "/") + "/" + res.TenantID
 	out := []string{"Next steps:"}
 	switch {
+	case res.SecretFile != "" && reg.SecretOut == "":
+		// no --secret-out: the secret went into the --postman-env environment
+		out = append(out, fmt.Sprintf("  Postman: Import %s and %s; the environment holds the client secret", res.SecretFile, postmanCollectionPath(res.SecretFile)))
 	case res.SecretFile != "":
 		out = append(out, fmt.Sprintf("  source %s && dicomreg verify --dicom-url <DICOM service URL>   # a token from the new secret, tried on the service", res.SecretFile))
 	case res.CertificateFile != "":

@@ -384,3 +384,91 @@ func postmanValue(t *testing.T, env []byte, key string) string {
 	}
 	return ""
 }
+
+// --postman-secret keeps the new secret in the --postman-env file, so the output leaves its value
+// out and names the file instead (secretFile), in every format, as --secret-out does; stderr
+// neither shows it nor says it is shown once. Without a file for it, the secret is still printed,
+// once.
+func TestRegisterPostmanSecretLeavesTheValueOutOfTheOutput(t *testing.T) {
+	srv := mockgraph.Start(t, mockgraph.WithSeed(53))
+	dir := t.TempDir()
+	for _, format := range []string{"json", "table", "tsv", "yaml"} {
+		envFile := filepath.Join(dir, format+".json")
+		f, out, errOut := registerFactory(srv)
+		if code := run(context.Background(), f, registerArgs(srv, "viewer-"+format, "-o", format, "--secret", "--postman-env", envFile, "--postman-secret")); code != ExitOK {
+			t.Fatalf("-o %s: exit %d: %s", format, code, errOut)
+		}
+		data, err := os.ReadFile(envFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret := postmanValue(t, data, "clientSecret")
+		if secret == "" {
+			t.Fatalf("-o %s: the environment holds no secret: %s", format, data)
+		}
+		if strings.Contains(out.String(), secret) || strings.Contains(errOut.String(), secret) {
+			t.Errorf("-o %s: the secret kept in %s also reached the output:\n%s\n%s", format, envFile, out, errOut)
+		}
+		if strings.Contains(errOut.String(), "shown once") {
+			t.Errorf("-o %s: stderr says the secret is shown once:\n%s", format, errOut)
+		}
+		if !strings.Contains(out.String(), envFile) {
+			t.Errorf("-o %s: the output does not name %s:\n%s", format, envFile, out)
+		}
+		if format == "json" {
+			var res converge.Result
+			if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+				t.Fatal(err)
+			}
+			if res.ClientSecret != "" || res.SecretFile != envFile {
+				t.Errorf("clientSecret %q, secretFile %q; want none and %s", res.ClientSecret, res.SecretFile, envFile)
+			}
+			if strings.Contains(errOut.String(), "source "+envFile) {
+				t.Errorf("next steps would source the Postman environment:\n%s", errOut)
+			}
+		}
+	}
+	// The Postman files without the secret: it is shown once, as without them.
+	f, out, errOut := registerFactory(srv)
+	if code := run(context.Background(), f, registerArgs(srv, "viewer-shown", "--secret", "--postman-env", filepath.Join(dir, "shown.json"))); code != ExitOK {
+		t.Fatalf("without --postman-secret: exit %d: %s", code, errOut)
+	}
+	var res converge.Result
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.ClientSecret == "" || res.SecretFile != "" || !strings.Contains(errOut.String(), "shown once") {
+		t.Errorf("without --postman-secret: clientSecret %q, secretFile %q, stderr:\n%s", res.ClientSecret, res.SecretFile, errOut)
+	}
+}
+
+// --postman-secret names where the secret goes; without --postman-env it would be ignored, so it
+// is a usage error, before any request; as is `app postman export --secret-from` without
+// --env-out (the collection holds no secret).
+func TestPostmanSecretWithoutEnvironmentIsAUsageError(t *testing.T) {
+	srv := mockgraph.Start(t)
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		registerArgs(srv, "no-env", "--secret", "--postman-secret"),
+		registerArgs(srv, "no-env", "--secret", "--postman-secret", "--print-manifest"),
+		{"app", "postman", "export", "--app", "no-env", "--collection-out", filepath.Join(dir, "c.json"), "--secret-from", filepath.Join(dir, "v.env")},
+	} {
+		f, out, errOut := registerFactory(srv)
+		srv.ResetRequests()
+		code := run(context.Background(), f, args)
+		stderr := errOut.String()
+		flags := []string{"--postman-secret", "--postman-env"}
+		if args[0] == "app" {
+			flags = []string{"--secret-from", "--env-out"}
+		}
+		if code != ExitUsage || !strings.Contains(stderr, "usage error: "+flags[0]) || !strings.Contains(stderr, flags[1]) {
+			t.Errorf("%v: exit %d, stderr %q; want %d naming %v", args, code, stderr, ExitUsage, flags)
+		}
+		if n := srv.Requests().Total; n != 0 || out.Len() != 0 {
+			t.Errorf("%v: %d requests, stdout %q", args, n, out)
+		}
+	}
+	if len(srv.Applications("no-env")) != 0 {
+		t.Error("an app was made")
+	}
+}
