@@ -99,7 +99,7 @@ dicomreg register --name my-viewer --postman --secret --print-manifest > registr
 	opts.Federated.bind(fs)
 	opts.EnvOut.bind(fs)
 	fs.StringVar(&opts.PostmanEnv, "postman-env", "", "write a Postman environment here and the DICOMweb collection beside it (FILE.collection.json)")
-	fs.BoolVar(&opts.PostmanSecret, "postman-secret", false, "put the secret this run made into the Postman environment (file mode 0600)")
+	fs.BoolVar(&opts.PostmanSecret, "postman-secret", false, "put the secret this run makes into the Postman environment (file mode 0600) instead of the output")
 	return cmd
 }
 

@@ -23,7 +23,8 @@ type Engine struct {
 	ShowsSecret func() bool
 	// SecretKeptIn names a file the caller writes a new secret into when there is no
 	// --secret-out file (register --postman-env with --postman-secret): the secret is then made
-	// whatever the output shows, and without the warning to store it.
+	// whatever the output shows, and without the warning to store it; the caller leaves the
+	// value out of its output once the file holds it.
 	SecretKeptIn string
 }
 
