@@ -396,6 +396,11 @@ func OpenStore(path string, seed func() (*Directory, error)) (*Store, error) {
 			return fail(fmt.Errorf("importing the JSON state: %w", err))
 		}
 	}
+	if d == nil {
+		if err := checkBoltFile(path); err != nil {
+			return fail(err)
+		}
+	}
 	b, err := openBolt(path)
 	if err != nil {
 		return fail(err)
