@@ -3,6 +3,7 @@ package mockgraph
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -65,7 +66,14 @@ func (s *Server) RotateKeys(grace time.Duration) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return s.keys.Rotate(priv, s.clock.Now(), grace)
+	kid, err := s.keys.Rotate(priv, s.clock.Now(), grace)
+	if err != nil || s.keyFile == "" {
+		return kid, err
+	}
+	if err := writeKeyFile(s.keyFile, s.keys.Ring()); err != nil {
+		return kid, fmt.Errorf("the new key signs, but keeping it in %s failed: %w", s.keyFile, err)
+	}
+	return kid, nil
 }
 
 func (s *Server) registerKeyControl(r *mux.Router) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -114,4 +115,46 @@ func grantAdminDICOM(t *testing.T, s *Server) {
 			PrincipalID: d.Seeded.AdminSPID, PrincipalType: "ServicePrincipal", CreatedOn: now, UpdatedOn: now})
 		return nil
 	})
+}
+
+// TestRotatedKeysSurviveRestart: with a state file, a server restarted after a rotation signs
+// with the new key and still accepts tokens of the replaced one until its grace ends — tokens
+// clients hold keep working across the mock's restart, as they do across Entra's.
+func TestRotatedKeysSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	state, keyFile := filepath.Join(dir, "state.db"), filepath.Join(dir, "key.pem")
+	start := func() *Server {
+		s, err := New(WithStateFile(state), WithKeyFile(keyFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s1 := start()
+	before, _ := s1.keys.Sign(map[string]any{"aud": "a", "exp": time.Now().Add(time.Hour).Unix()})
+	newKid, err := s1.RotateKeys(time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s1.keys.Sign(map[string]any{"aud": "a", "exp": time.Now().Add(time.Hour).Unix()})
+	s1.Close()
+
+	s2 := start()
+	defer s2.Close()
+	if s2.keys.KeyID() != newKid {
+		t.Fatalf("after the restart the active key is %s, want the rotated %s", s2.keys.KeyID(), newKid)
+	}
+	for name, tok := range map[string]string{"before the rotation": before, "after it": after} {
+		if _, err := s2.keys.Validate(tok, keysExpect("a")); err != nil {
+			t.Errorf("a token signed %s no longer validates after the restart: %v", name, err)
+		}
+	}
+	st := s2.keys.State()
+	if len(st) != 2 || st[1].RetireAt == nil {
+		t.Fatalf("published keys after the restart: %+v, want the new one and the old one retiring", st)
+	}
+	// Once the grace is over the replaced key goes, restart or not.
+	if _, err := s2.keys.Validate(before, keys.Expect{Audiences: []string{"a"}, Now: st[1].RetireAt.Add(time.Second)}); err == nil {
+		t.Error("the replaced key still validates after its grace")
+	}
 }

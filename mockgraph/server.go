@@ -50,6 +50,7 @@ type Server struct {
 	rand     *rng.Source
 	store    *tenant.Store
 	keys     *keys.Keys
+	keyFile  string // where rotations are kept ("" when none: without a state file)
 	ca       *tlsca.CA
 	caFile   string
 	identity *identity.Service
@@ -116,6 +117,18 @@ func NewWithOptions(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.keys = shared.Fork() // this server's rollovers are its own
+	if o.StatePath != "" && keyFile != "-" {
+		// With a state file the key file is this server's own: it keeps the keys rotations made,
+		// so tokens signed before a restart validate after it, as they do across Entra's.
+		s.keyFile = keyFile
+		ring, err := readKeyFile(keyFile)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.keys.Restore(ring); err != nil {
+			return nil, fmt.Errorf("signing key %s: %w", keyFile, err)
+		}
+	}
 	if s.ca, err = tlsca.New(now.AddDate(0, 0, -1)); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
 )
@@ -45,61 +46,103 @@ func tokenKeys(priv *rsa.PrivateKey) (*keys.Keys, error) {
 	return stored.(*keys.Keys), nil
 }
 
-// signingKey returns the key to sign tokens with: from the cache file when one is named and
-// readable, else the process key (written to the cache file for next time).
-func signingKey(cacheFile string) (*rsa.PrivateKey, error) {
-	if cacheFile == "" || cacheFile == "-" {
+// signingKey returns the key to sign tokens with: the active key of the key file when one is
+// named and readable, else the process key (written to the key file for next time).
+func signingKey(keyFile string) (*rsa.PrivateKey, error) {
+	if keyFile == "" || keyFile == "-" {
 		return sharedProcessKey()
 	}
-	data, err := os.ReadFile(cacheFile)
+	ring, err := readKeyFile(keyFile)
 	switch {
 	case err == nil:
-		block, _ := pem.Decode(data)
-		if block == nil {
-			return nil, fmt.Errorf("signing key %s: no PEM block", cacheFile)
-		}
-		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("signing key %s: %w", cacheFile, err)
-		}
-		rk, ok := k.(*rsa.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("signing key %s: not an RSA key", cacheFile)
-		}
-		return rk, nil
+		return ring[0].Priv, nil
 	case errors.Is(err, fs.ErrNotExist):
 		k, err := sharedProcessKey()
 		if err != nil {
 			return nil, err
 		}
-		der, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
+		if err := os.MkdirAll(filepath.Dir(keyFile), 0o700); err != nil {
 			return nil, err
 		}
-		if err := os.MkdirAll(filepath.Dir(cacheFile), 0o700); err != nil {
-			return nil, err
-		}
-		// A temporary file of its own, renamed into place: servers starting side by side (parallel
-		// CI jobs sharing the user cache) never read a half-written key nor rename each other's.
-		tmp, err := os.CreateTemp(filepath.Dir(cacheFile), filepath.Base(cacheFile)+".*.tmp")
-		if err != nil {
-			return nil, err
-		}
-		_, werr := tmp.Write(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-		if cerr := tmp.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr == nil {
-			werr = os.Rename(tmp.Name(), cacheFile)
-		}
-		if werr != nil {
-			os.Remove(tmp.Name())
-			return nil, werr
-		}
-		return k, nil
+		return k, writeKeyFile(keyFile, []keys.RingKey{{Priv: k}})
 	default:
-		return nil, fmt.Errorf("signing key %s: %w", cacheFile, err)
+		return nil, err
 	}
+}
+
+// headerRetireAt marks, in the key file, a key a rotation replaced: it stays published until then.
+const headerRetireAt = "Retire-At"
+
+// readKeyFile reads the key file: PEM blocks of PKCS#8 RSA keys, the active one first, then the
+// keys a rotation replaced, each with the time it retires. A file of one block is what servers
+// before rotations were kept wrote, and reads the same.
+func readKeyFile(path string) ([]keys.RingKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("signing key %s: %w", path, err)
+	}
+	var ring []keys.RingKey
+	for rest := data; ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("signing key %s: %w", path, err)
+		}
+		rk, ok := k.(*rsa.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("signing key %s: not an RSA key", path)
+		}
+		entry := keys.RingKey{Priv: rk}
+		if at := block.Headers[headerRetireAt]; at != "" {
+			if entry.RetireAt, err = time.Parse(time.RFC3339Nano, at); err != nil {
+				return nil, fmt.Errorf("signing key %s: %s: %w", path, headerRetireAt, err)
+			}
+		}
+		ring = append(ring, entry)
+	}
+	if len(ring) == 0 {
+		return nil, fmt.Errorf("signing key %s: no PEM block", path)
+	}
+	return ring, nil
+}
+
+// writeKeyFile replaces the key file with ring, 0600, through a temporary file of its own renamed
+// into place: servers starting side by side (parallel CI jobs sharing the user cache) never read
+// a half-written file nor rename each other's.
+func writeKeyFile(path string, ring []keys.RingKey) error {
+	var out []byte
+	for _, rk := range ring {
+		der, err := x509.MarshalPKCS8PrivateKey(rk.Priv)
+		if err != nil {
+			return err
+		}
+		block := &pem.Block{Type: "PRIVATE KEY", Bytes: der}
+		if !rk.RetireAt.IsZero() {
+			block.Headers = map[string]string{headerRetireAt: rk.RetireAt.UTC().Format(time.RFC3339Nano)}
+		}
+		out = append(out, pem.EncodeToMemory(block)...)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(out)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // defaultKeyFile is where `serve` caches its key when no state file says otherwise.

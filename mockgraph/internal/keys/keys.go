@@ -182,6 +182,50 @@ func (k *Keys) Rotate(priv *rsa.PrivateKey, now time.Time, grace time.Duration) 
 	}
 }
 
+// RingKey is one published key as Ring lists it: its private half and when it retires (zero for
+// the active key, and for one no rotation has scheduled).
+type RingKey struct {
+	Priv     *rsa.PrivateKey
+	RetireAt time.Time
+}
+
+// Ring lists the published keys, the active one first, so a server can keep them across a
+// restart.
+func (k *Keys) Ring() []RingKey {
+	r := k.ring.Load()
+	out := []RingKey{{Priv: r.active.priv, RetireAt: r.retire[r.active.kid]}}
+	for _, c := range r.keys {
+		if c != r.active {
+			out = append(out, RingKey{Priv: c.priv, RetireAt: r.retire[c.kid]})
+		}
+	}
+	return out
+}
+
+// Restore adds the keys of a ring Ring listed (the first is the active one) to k, which then
+// signs with that key and accepts the others until their retirement.
+func (k *Keys) Restore(published []RingKey) error {
+	if len(published) == 0 {
+		return nil
+	}
+	next := &ring{retire: map[string]time.Time{}}
+	for i, rk := range published {
+		c, err := newKey(rk.Priv)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			next.active = c
+		}
+		next.keys = append(next.keys, c)
+		if !rk.RetireAt.IsZero() {
+			next.retire[c.kid] = rk.RetireAt
+		}
+	}
+	k.ring.Store(next.sealed())
+	return nil
+}
+
 // Retire drops the keys whose grace period has ended by now; tokens they signed stop validating.
 func (k *Keys) Retire(now time.Time) {
 	for {
