@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dicomreg/dicomreg/plugin/atomicfile"
 	"github.com/dicomreg/dicomreg/plugin/auth"
 	"github.com/dicomreg/dicomreg/plugin/directory"
 	"github.com/dicomreg/dicomreg/plugin/dotenv"
@@ -187,34 +188,12 @@ func writePostman(io Console, reg postman.Registration, withSecret bool, envOut,
 		return err
 	}
 	for _, f := range files {
-		if err := writeNewFile(f.path, f.data, f.mode); err != nil {
+		if err := atomicfile.WriteBytes(f.path, f.mode, true, f.data); err != nil { // replacing was checked by postmanFiles
 			return err
 		}
 		io.Progress("wrote the %s to %s", f.what, f.path)
 	}
 	return nil
-}
-
-// writeNewFile writes data atomically with mode from the start, over what is there (checked
-// by postmanFiles).
-func writeNewFile(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // postmanCollectionPath is where register --postman-env FILE puts the collection: beside FILE.

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/dicomreg/dicomreg/plugin/atomicfile"
 )
 
 // Mode is the permission of every file this package writes: its owner's alone.
@@ -132,40 +134,12 @@ func claimable(path string, o Options) ([]byte, error) {
 	return prev, nil
 }
 
-// place writes content under a temporary name beside path, 0600 from creation, syncs it, then
-// links it into place (when nothing may be there: a file that appeared meanwhile is not
-// clobbered) or renames it over the old file.
+// place writes content 0600, whole or not at all (atomicfile): over the old file when replace,
+// else only where nothing is — a file that appeared meanwhile is not clobbered.
 func place(path string, content []byte, replace bool) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
+	err := atomicfile.WriteBytes(path, Mode, replace, content)
+	if !replace && errors.Is(err, fs.ErrExist) {
+		return &ExistsError{Path: path}
 	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op once renamed; drops the extra name once linked
-	if err := f.Chmod(Mode); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(content); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if replace {
-		return os.Rename(tmp, path)
-	}
-	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return &ExistsError{Path: path}
-		}
-		// A file system without hard links: rename, which replaces.
-		return os.Rename(tmp, path)
-	}
-	return nil
+	return err
 }
