@@ -23,7 +23,7 @@ type EnvOutFlags struct {
 }
 
 func (e *EnvOutFlags) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&e.Path, "env-out", "", "write the app's variables (tenant, client, credential, authority, DICOM URL and scope) to this file (mode 0600)")
+	fs.StringVar(&e.Path, "env-out", "", "write the app's variables (tenant, client, credential, authority, DICOM URL and scope) to this file (mode 0600); a new secret goes there instead of the output")
 	fs.StringVar(&e.Format, "env-format", "shell", "shell (export lines for `source`) or github (NAME=value lines for $GITHUB_ENV)")
 	fs.StringVar(&e.TokenFile, "federated-token-file", "", "with --env-out: AZURE_FEDERATED_TOKEN_FILE, where the workload's OIDC token will be")
 }

@@ -146,13 +146,21 @@ func TestRegisterEnvOut(t *testing.T) {
 	envFile := filepath.Join(dir, "app.env")
 	var res converge.Result
 	c.must(&res, registerArgs(srv, "envout", "--secret", "--env-out", envFile)...)
+	// the file keeps the secret: the output names it instead of showing the value
+	if res.ClientSecret != "" || res.SecretFile != envFile {
+		t.Errorf("clientSecret %q, secretFile %q; want none and %s", res.ClientSecret, res.SecretFile, envFile)
+	}
+	secret := ""
 	check := func(text string) map[string]string {
 		t.Helper()
 		vars, err := dotenv.Parse(text)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]string{"AZURE_TENANT_ID": srv.TenantID(), "AZURE_CLIENT_ID": res.AppID, "AZURE_CLIENT_SECRET": res.ClientSecret,
+		if secret == "" {
+			secret = vars["AZURE_CLIENT_SECRET"]
+		}
+		want := map[string]string{"AZURE_TENANT_ID": srv.TenantID(), "AZURE_CLIENT_ID": res.AppID, "AZURE_CLIENT_SECRET": secret,
 			"AZURE_AUTHORITY_HOST": srv.AuthorityHost(), "DICOMREG_DICOM_URL": srv.DICOMURL(), "DICOMREG_DICOM_SCOPE": "https://dicom.healthcareapis.azure.com/.default"}
 		for k, v := range want {
 			if vars[k] != v {
@@ -166,6 +174,9 @@ func TestRegisterEnvOut(t *testing.T) {
 		t.Errorf("mode %v: %s", st.Mode(), b)
 	}
 	check(string(b))
+	if secret == "" {
+		t.Fatalf("the file holds no secret: %s", b)
+	}
 	// the shell passes them to a child process
 	out, err := exec.Command("sh", "-c", ". "+envFile+" && sh -c 'echo $AZURE_CLIENT_ID'").Output()
 	if err != nil || strings.TrimSpace(string(out)) != res.AppID {

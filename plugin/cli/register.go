@@ -57,7 +57,8 @@ what it did not create, and refuses to guess when two apps share the name.
 --secret adds a client secret only when the app has no valid secret dicomreg made (use --new-secret
 to force one). The secret is shown once in the output, or with --secret-out written to a 0600
 dotenv file (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET) and left out of the output,
-as it is with --postman-env FILE --postman-secret (the output names the file instead).
+as it is with --postman-env FILE --postman-secret and with --env-out FILE (the output names the file
+instead, as secretFile; if the file cannot be written, the value stays in the output).
 The file names the secret before Graph makes it, so if a run is killed in between, the next run
 removes the secret whose value was lost and makes a new one.`,
 		Example: `dicomreg register --name my-viewer --postman --secret --secret-out viewer.env \
@@ -137,10 +138,9 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 		if err := opts.checkPostman(reg.Name); err != nil {
 			return err
 		}
-		if opts.PostmanSecret {
-			engine.SecretKeptIn = opts.PostmanEnv
-		}
 	}
+	files := opts.filesAfter()
+	engine.SecretKeptIn = secretKeeper(files)
 	res, err := engine.Register(ctx, reg)
 	if err == nil && res != nil && hasFederated {
 		created, ferr := federated.Ensure(ctx, client, res.ObjectID, want)
@@ -149,17 +149,8 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 		}
 		err = ferr
 	}
-	keptInPostman := false
-	if err == nil && res != nil && opts.PostmanEnv != "" {
-		err = opts.writePostman(res)
-		keptInPostman = err == nil && opts.PostmanSecret && res.ClientSecret != ""
-	}
-	if err == nil && res != nil && opts.EnvOut.Path != "" {
-		err = opts.EnvOut.write(res, opts.authorityHost(), opts.getenv(EnvDICOMURL), opts.Force)
-	}
-	if keptInPostman {
-		// As with --secret-out: the output names the file that holds the secret, not its value.
-		res.ClientSecret, res.SecretFile = "", opts.PostmanEnv
+	if err == nil && res != nil {
+		err = writeFilesAfter(opts.IO, files, res)
 	}
 	if res != nil {
 		if len(res.Changes) == 0 {
@@ -170,22 +161,82 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 		}
 	}
 	if err == nil {
-		for _, line := range nextSteps(reg, res, opts.AuthorityHost) {
+		for _, line := range nextSteps(reg, res, opts) {
 			opts.IO.Progress("%s", line)
 		}
 	}
 	return err
 }
 
+// fileAfter is a file register writes once the app exists, from the run's result; keepsSecret
+// says whether it holds the new secret the run made (--secret-out's file the engine writes itself,
+// claimed before the secret exists).
+type fileAfter struct {
+	path        string
+	keepsSecret bool
+	write       func(*converge.Result) error
+}
+
+// filesAfter are --postman-env and --env-out, in the order they are written.
+func (o *RegisterOptions) filesAfter() []fileAfter {
+	var files []fileAfter
+	if o.PostmanEnv != "" {
+		files = append(files, fileAfter{path: o.PostmanEnv, keepsSecret: o.PostmanSecret, write: o.writePostman})
+	}
+	if o.EnvOut.Path != "" {
+		files = append(files, fileAfter{path: o.EnvOut.Path, keepsSecret: true, write: func(res *converge.Result) error {
+			return o.EnvOut.write(res, o.authorityHost(), o.getenv(EnvDICOMURL), o.Force)
+		}})
+	}
+	return files
+}
+
+// secretKeeper is the first of files that holds a new secret ("": none), the engine's
+// SecretKeptIn: the secret is made whatever the output shows, without the warning to store it.
+func secretKeeper(files []fileAfter) string {
+	for _, f := range files {
+		if f.keepsSecret {
+			return f.path
+		}
+	}
+	return ""
+}
+
+// writeFilesAfter writes files in order, up to the first error. Once one of them holds the new
+// secret, the output leaves the value out and names that file as secretFile, as with
+// --secret-out; when none could be written, the value stays in the output so it is not lost,
+// with the warning to store it the engine left out.
+func writeFilesAfter(console Console, files []fileAfter, res *converge.Result) error {
+	kept := ""
+	var err error
+	for _, f := range files {
+		if err = f.write(res); err != nil {
+			break
+		}
+		if f.keepsSecret && kept == "" {
+			kept = f.path
+		}
+	}
+	switch {
+	case res.ClientSecret == "":
+	case kept != "":
+		res.ClientSecret, res.SecretFile = "", kept
+	case secretKeeper(files) != "":
+		console.Warn("%s was not written: the client secret is in the output instead, once; store it now", secretKeeper(files))
+	}
+	return err
+}
+
 // nextSteps tells what to do with the registration: use its credentials, prove they work, and
 // (for --postman) what Postman's OAuth 2.0 form needs.
-func nextSteps(reg *converge.Registration, res *converge.Result, authorityHost string) []string {
-	authority := strings.TrimSuffix(firstNonEmpty(authorityHost, "https://login.microsoftonline.com"), "/") + "/" + res.TenantID
+func nextSteps(reg *converge.Registration, res *converge.Result, opts *RegisterOptions) []string {
+	authority := strings.TrimSuffix(firstNonEmpty(opts.AuthorityHost, "https://login.microsoftonline.com"), "/") + "/" + res.TenantID
 	out := []string{"Next steps:"}
 	switch {
-	case res.SecretFile != "" && reg.SecretOut == "":
-		// no --secret-out: the secret went into the --postman-env environment
+	case res.SecretFile != "" && res.SecretFile == opts.PostmanEnv && reg.SecretOut == "":
 		out = append(out, fmt.Sprintf("  Postman: Import %s and %s; the environment holds the client secret", res.SecretFile, postmanCollectionPath(res.SecretFile)))
+	case res.SecretFile != "" && res.SecretFile == opts.EnvOut.Path && opts.EnvOut.Format == "github":
+		out = append(out, fmt.Sprintf("  cat %s >> \"$GITHUB_ENV\"   # the job's later steps get the app's variables, the client secret among them", res.SecretFile))
 	case res.SecretFile != "":
 		out = append(out, fmt.Sprintf("  source %s && dicomreg verify --dicom-url <DICOM service URL>   # a token from the new secret, tried on the service", res.SecretFile))
 	case res.CertificateFile != "":

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dicomreg/dicomreg/mockgraph"
 	"github.com/dicomreg/dicomreg/plugin/converge"
+	"github.com/dicomreg/dicomreg/plugin/dotenv"
 	"github.com/dicomreg/dicomreg/plugin/output"
 )
 
@@ -385,62 +386,102 @@ func postmanValue(t *testing.T, env []byte, key string) string {
 	return ""
 }
 
-// --postman-secret keeps the new secret in the --postman-env file, so the output leaves its value
-// out and names the file instead (secretFile), in every format, as --secret-out does; stderr
-// neither shows it nor says it is shown once. Without a file for it, the secret is still printed,
-// once.
-func TestRegisterPostmanSecretLeavesTheValueOutOfTheOutput(t *testing.T) {
+// A file register writes that keeps the new secret — --postman-env with --postman-secret, --env-out
+// (shell or github lines) — keeps it out of the output, which names the file instead (secretFile),
+// in every format, as --secret-out does; stderr neither shows it nor says it is shown once. Without
+// a file for it, the secret is still printed, once; when the file cannot be written, the value
+// stays in the output so it is not lost.
+func TestRegisterSecretKeptInAFileLeavesTheValueOutOfTheOutput(t *testing.T) {
 	srv := mockgraph.Start(t, mockgraph.WithSeed(53))
 	dir := t.TempDir()
-	for _, format := range []string{"json", "table", "tsv", "yaml"} {
-		envFile := filepath.Join(dir, format+".json")
-		f, out, errOut := registerFactory(srv)
-		if code := run(context.Background(), f, registerArgs(srv, "viewer-"+format, "-o", format, "--secret", "--postman-env", envFile, "--postman-secret")); code != ExitOK {
-			t.Fatalf("-o %s: exit %d: %s", format, code, errOut)
-		}
-		data, err := os.ReadFile(envFile)
+	envSecret := func(t *testing.T, data []byte) string {
+		vars, err := dotenv.Parse(string(data))
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", data, err)
 		}
-		secret := postmanValue(t, data, "clientSecret")
-		if secret == "" {
-			t.Fatalf("-o %s: the environment holds no secret: %s", format, data)
-		}
-		if strings.Contains(out.String(), secret) || strings.Contains(errOut.String(), secret) {
-			t.Errorf("-o %s: the secret kept in %s also reached the output:\n%s\n%s", format, envFile, out, errOut)
-		}
-		if strings.Contains(errOut.String(), "shown once") {
-			t.Errorf("-o %s: stderr says the secret is shown once:\n%s", format, errOut)
-		}
-		if !strings.Contains(out.String(), envFile) {
-			t.Errorf("-o %s: the output does not name %s:\n%s", format, envFile, out)
-		}
-		if format == "json" {
+		return vars[dotenv.ClientSecret]
+	}
+	ways := []struct {
+		name   string
+		ext    string
+		flags  []string // FILE stands for the file
+		secret func(*testing.T, []byte) string
+		next   string // what next steps say to do with the file
+	}{
+		{"postman", ".json", []string{"--postman-env", "FILE", "--postman-secret"}, postmanSecret, "Import FILE"},
+		{"env-out", ".env", []string{"--env-out", "FILE"}, envSecret, "source FILE && dicomreg verify"},
+		{"env-out-github", ".env", []string{"--env-out", "FILE", "--env-format", "github"}, envSecret, `cat FILE >> "$GITHUB_ENV"`},
+	}
+	for _, way := range ways {
+		for _, format := range []string{"json", "table", "tsv", "yaml"} {
+			name := way.name + "-" + format
+			file := filepath.Join(dir, name+way.ext)
+			args := registerArgs(srv, "viewer-"+name, "-o", format, "--secret")
+			for _, fl := range way.flags {
+				args = append(args, strings.ReplaceAll(fl, "FILE", file))
+			}
+			f, out, errOut := registerFactory(srv)
+			if code := run(context.Background(), f, args); code != ExitOK {
+				t.Fatalf("%s: exit %d: %s", name, code, errOut)
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			secret := way.secret(t, data)
+			if secret == "" {
+				t.Fatalf("%s: the file holds no secret: %s", name, data)
+			}
+			if strings.Contains(out.String(), secret) || strings.Contains(errOut.String(), secret) {
+				t.Errorf("%s: the secret kept in %s also reached the output:\n%s\n%s", name, file, out, errOut)
+			}
+			if strings.Contains(errOut.String(), "shown once") {
+				t.Errorf("%s: stderr says the secret is shown once:\n%s", name, errOut)
+			}
+			if !strings.Contains(out.String(), file) {
+				t.Errorf("%s: the output does not name %s:\n%s", name, file, out)
+			}
+			if format != "json" {
+				continue
+			}
 			var res converge.Result
 			if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 				t.Fatal(err)
 			}
-			if res.ClientSecret != "" || res.SecretFile != envFile {
-				t.Errorf("clientSecret %q, secretFile %q; want none and %s", res.ClientSecret, res.SecretFile, envFile)
+			if res.ClientSecret != "" || res.SecretFile != file {
+				t.Errorf("%s: clientSecret %q, secretFile %q; want none and %s", name, res.ClientSecret, res.SecretFile, file)
 			}
-			if strings.Contains(errOut.String(), "source "+envFile) || !strings.Contains(errOut.String(), "Import "+envFile) {
-				t.Errorf("next steps do not say to import the Postman environment:\n%s", errOut)
+			if want := strings.ReplaceAll(way.next, "FILE", file); !strings.Contains(errOut.String(), want) {
+				t.Errorf("%s: next steps do not say %q:\n%s", name, want, errOut)
 			}
 		}
 	}
-	// The Postman files without the secret: it is shown once, as without them.
-	f, out, errOut := registerFactory(srv)
-	if code := run(context.Background(), f, registerArgs(srv, "viewer-shown", "--secret", "--postman-env", filepath.Join(dir, "shown.json"))); code != ExitOK {
-		t.Fatalf("without --postman-secret: exit %d: %s", code, errOut)
+	shownOnce := func(label string, extra ...string) {
+		t.Helper()
+		f, out, errOut := registerFactory(srv)
+		code := run(context.Background(), f, append(registerArgs(srv, "viewer-"+label, "--secret"), extra...))
+		var res converge.Result
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+			t.Fatalf("%s: exit %d: %v\n%s", label, code, err, errOut)
+		}
+		if res.ClientSecret == "" || res.SecretFile != "" || !strings.Contains(errOut.String(), "once") {
+			t.Errorf("%s: clientSecret %q, secretFile %q, stderr:\n%s", label, res.ClientSecret, res.SecretFile, errOut)
+		}
 	}
-	var res converge.Result
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+	// The Postman files without the secret: it is shown once, as without them.
+	shownOnce("postman-without-secret", "--postman-env", filepath.Join(dir, "shown.json"))
+	// An --env-out file that may not be written: the value stays in the output.
+	foreign := filepath.Join(dir, "foreign.env")
+	if err := os.WriteFile(foreign, []byte("MY_OWN=1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if res.ClientSecret == "" || res.SecretFile != "" || !strings.Contains(errOut.String(), "shown once") {
-		t.Errorf("without --postman-secret: clientSecret %q, secretFile %q, stderr:\n%s", res.ClientSecret, res.SecretFile, errOut)
+	shownOnce("env-out-refused", "--env-out", foreign)
+	if b, _ := os.ReadFile(foreign); string(b) != "MY_OWN=1\n" {
+		t.Errorf("the foreign file was changed: %q", b)
 	}
 }
+
+func postmanSecret(t *testing.T, env []byte) string { return postmanValue(t, env, "clientSecret") }
 
 // --postman-secret names where the secret goes; without --postman-env it would be ignored, so it
 // is a usage error, before any request; as is `app postman export --secret-from` without
