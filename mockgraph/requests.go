@@ -58,7 +58,7 @@ func (c *requestCounter) wrap(next http.Handler) http.Handler {
 			c.stats.ByRoute[r.Method+" "+s]++
 			c.stats.ByRoute[r.Method+" "+r.URL.Path]++
 			if s == surfaceGraph || s == surfaceARM {
-				if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				if r.Method == http.MethodGet || r.Method == http.MethodHead || readOnlyAction(r.URL.Path) {
 					c.stats.Reads++
 				} else {
 					c.stats.Writes++
@@ -68,6 +68,12 @@ func (c *requestCounter) wrap(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// readOnlyAction says whether a POST only reads: Graph's directoryObjects/getByIds looks objects
+// up with the ids in its body and changes nothing.
+func readOnlyAction(path string) bool {
+	return strings.HasSuffix(path, "/directoryObjects/getByIds")
 }
 
 func (c *requestCounter) snapshot() RequestStats {

@@ -42,7 +42,10 @@ func newRoleCommand(f *Factory, cmd *cobra.Command, withRole bool, runF, run fun
 
 // roleRow is one role assignment as role commands print it.
 type roleRow struct {
-	PrincipalID      string `json:"principalId"`
+	PrincipalID string `json:"principalId"`
+	// PrincipalName is the principal's display name from Graph; "" when Graph does not know the
+	// id (a deleted principal). az role assignment list names the field so.
+	PrincipalName    string `json:"principalName"`
 	PrincipalType    string `json:"principalType"`
 	Role             string `json:"role"`
 	RoleDefinitionID string `json:"roleDefinitionId"`
@@ -97,6 +100,10 @@ func NewCmdRoleList(f *Factory, runF func(context.Context, *RoleOptions) error) 
 	return newRoleCommand(f, &cobra.Command{
 		Use:   "list",
 		Short: "List role assignments on the DICOM service (optionally of one --assignee)",
+		Long: `Lists the role assignments on the DICOM service (inherited ones too), each with its principal's
+id, display name (principalName) and type, the role by name, and the scope. The names come from
+one Graph lookup of all principals (directoryObjects/getByIds, which needs Directory.Read.All); a
+principal Graph no longer has, deleted, is listed with its id and an empty name.`,
 		Example: `dicomreg role list --dicom-service "$DICOM_SERVICE_ID" -o table
 dicomreg role list --assignee my-viewer`,
 	}, false, runF, roleListRun)
@@ -229,19 +236,50 @@ func printRoles(ctx context.Context, io Console, client *directory.Client, scope
 		return err
 	}
 	rows := make([]roleRow, 0, len(all))
-	table := make([]roleTableRow, 0, len(all))
 	for _, ra := range all {
-		row := roleRowOf(ra)
-		rows = append(rows, row)
-		table = append(table, roleTableRow{Principal: row.PrincipalID, PrincipalType: row.PrincipalType, Role: row.Role, Scope: shortScope(row.Scope, scope)})
+		rows = append(rows, roleRowOf(ra))
+	}
+	nameRoles(ctx, io, client, rows)
+	table := make([]roleTableRow, 0, len(rows))
+	for _, row := range rows {
+		table = append(table, roleTableRow{Principal: row.PrincipalID, PrincipalName: row.PrincipalName, PrincipalType: row.PrincipalType, Role: row.Role, Scope: shortScope(row.Scope, scope)})
 	}
 	return io.PrintTable(rows, table)
 }
 
-// roleTableRow is a role assignment as -o table shows it: who, which role by name, where — the
-// columns of az role assignment list's table (Principal, Role, Scope), the scope short.
+// nameRoles fills in each row's principal name (and its type, when ARM left it out) with one
+// Graph lookup for all of them. A principal Graph does not return keeps an empty name; a lookup
+// Graph refuses (no Directory.Read.All, say) is a warning, and the list is printed without names.
+func nameRoles(ctx context.Context, io Console, client *directory.Client, rows []roleRow) {
+	if len(rows) == 0 {
+		return
+	}
+	ids := make([]string, 0, len(rows))
+	for _, row := range rows {
+		ids = append(ids, row.PrincipalID)
+	}
+	found, err := client.Principals(ctx, ids)
+	if err != nil {
+		io.Warn("could not look up the principals' names in Graph (%v); listing their ids only", err)
+		return
+	}
+	for i := range rows {
+		p, ok := found[strings.ToLower(rows[i].PrincipalID)]
+		if !ok {
+			continue
+		}
+		rows[i].PrincipalName = p.DisplayName
+		if rows[i].PrincipalType == "" {
+			rows[i].PrincipalType = p.Type
+		}
+	}
+}
+
+// roleTableRow is a role assignment as -o table shows it: who (id and name), which role by name,
+// where — the columns of az role assignment list's table (Principal, Role, Scope), the scope short.
 type roleTableRow struct {
 	Principal     string `json:"principal"`
+	PrincipalName string `json:"principalName"`
 	PrincipalType string `json:"principalType"`
 	Role          string `json:"role"`
 	Scope         string `json:"scope"`

@@ -76,6 +76,7 @@ func (a *API) Register(r *mux.Router) {
 		{pathServicePrincipals, methods{http.MethodGet: a.listServicePrincipals, http.MethodPost: a.createServicePrincipal}},
 		{pathGrants, methods{http.MethodGet: a.listGrants, http.MethodPost: a.createGrant}},
 		{pathGrant, methods{http.MethodGet: a.getGrant, http.MethodPatch: a.patchGrant, http.MethodDelete: a.deleteGrant}},
+		{pathGetByIDs, methods{http.MethodPost: a.getByIDs}},
 	}
 	for _, app := range []string{pathApplicationKey, pathApplication} {
 		routes = append(routes, []struct {

@@ -68,3 +68,25 @@ func FuzzDecodeServicePrincipal(f *testing.F) {
 }
 
 func ptr(s string) *string { return &s }
+
+// FuzzGetByIDs: any getByIds body gives ids within Graph's limit, or a Graph 400; never a panic.
+func FuzzGetByIDs(f *testing.F) {
+	for _, s := range []string{`{"ids":["a","b"],"types":["user","servicePrincipal"]}`, `{"ids":["a"],"types":["#microsoft.graph.User"]}`,
+		`{"ids":[]}`, `{"ids":["a"],"types":["x"]}`, `{"ids":[1]}`, `{"types":null}`, `{`, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ids, wants, err := parseGetByIDs(body)
+		if err != nil {
+			var ae *apiError
+			if !errors.As(err, &ae) || ae.status != 400 {
+				t.Fatalf("error %v is not a Graph 400", err)
+			}
+			return
+		}
+		if len(ids) == 0 || len(ids) > maxGetByIDs || wants == nil {
+			t.Fatalf("%d ids accepted", len(ids))
+		}
+		_ = wants("user")
+	})
+}
