@@ -28,6 +28,27 @@ func (e *EnvOutFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&e.TokenFile, "federated-token-file", "", "with --env-out: AZURE_FEDERATED_TOKEN_FILE, where the workload's OIDC token will be")
 }
 
+// envOutVars are the variables an --env-out file holds; a file with others is not dicomreg's.
+var envOutVars = []string{dotenv.TenantID, dotenv.ClientID, dotenv.ClientSecret, dotenv.ClientCertificate, dotenv.FederatedToken,
+	dotenv.AuthorityHost, dotenv.DICOMURL, dotenv.DICOMScope}
+
+// check finds out, before register's first remote write, what would stop write: a bad
+// --env-format, a missing directory, or a file there that is not an --env-out file dicomreg
+// wrote (for any app: which app is known only later, and write checks it then).
+func (e *EnvOutFlags) check(force bool) error {
+	if e.Format != "shell" && e.Format != "github" {
+		return usageErrorf("--env-format %q: use shell or github", e.Format)
+	}
+	anyApp := func(existing []byte) bool {
+		vars, err := dotenv.Parse(string(existing))
+		return err == nil && secretfile.OursFor(vars[dotenv.ClientID], envOutVars...)(existing)
+	}
+	if err := secretfile.Check(e.Path, secretfile.Options{Force: force, Ours: anyApp}); err != nil {
+		return usageErrorf("--env-out: %v", err)
+	}
+	return nil
+}
+
 // write builds the file from the run's result. A secret the file already holds for this app is
 // kept when this run made none (its value exists nowhere else).
 func (e *EnvOutFlags) write(res *converge.Result, authority, dicomURL string, force bool) error {
@@ -61,6 +82,5 @@ func (e *EnvOutFlags) write(res *converge.Result, authority, dicomURL string, fo
 	}
 	// the trust helper's writer: 0600, atomic, and a file that is not this app's dicomreg file is
 	// replaced only with --force
-	return secretfile.Write(e.Path, []byte(text), secretfile.Options{Force: force, Ours: secretfile.OursFor(res.AppID,
-		dotenv.TenantID, dotenv.ClientID, dotenv.ClientSecret, dotenv.ClientCertificate, dotenv.FederatedToken, dotenv.AuthorityHost, dotenv.DICOMURL, dotenv.DICOMScope)})
+	return secretfile.Write(e.Path, []byte(text), secretfile.Options{Force: force, Ours: secretfile.OursFor(res.AppID, envOutVars...)})
 }

@@ -134,12 +134,12 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 	}
 	reg.Federated = hasFederated
 	engine := opts.Engine(client)
-	if opts.PostmanEnv != "" {
-		if err := opts.checkPostman(reg.Name); err != nil {
+	files := opts.filesAfter(reg.Name)
+	for _, f := range files {
+		if err := f.check(); err != nil {
 			return err
 		}
 	}
-	files := opts.filesAfter()
 	engine.SecretKeptIn = secretKeeper(files)
 	res, err := engine.Register(ctx, reg)
 	if err == nil && res != nil && hasFederated {
@@ -170,23 +170,29 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 
 // fileAfter is a file register writes once the app exists, from the run's result; keepsSecret
 // says whether it holds the new secret the run made (--secret-out's file the engine writes itself,
-// claimed before the secret exists).
+// claimed before the secret exists). check finds out, before the first remote write, what would
+// stop the write.
 type fileAfter struct {
 	path        string
 	keepsSecret bool
+	check       func() error
 	write       func(*converge.Result) error
 }
 
-// filesAfter are --postman-env and --env-out, in the order they are written.
-func (o *RegisterOptions) filesAfter() []fileAfter {
+// filesAfter are --postman-env and --env-out for the app named name, in the order they are
+// written.
+func (o *RegisterOptions) filesAfter(name string) []fileAfter {
 	var files []fileAfter
 	if o.PostmanEnv != "" {
-		files = append(files, fileAfter{path: o.PostmanEnv, keepsSecret: o.PostmanSecret, write: o.writePostman})
+		files = append(files, fileAfter{path: o.PostmanEnv, keepsSecret: o.PostmanSecret,
+			check: func() error { return o.checkPostman(name) }, write: o.writePostman})
 	}
 	if o.EnvOut.Path != "" {
-		files = append(files, fileAfter{path: o.EnvOut.Path, keepsSecret: true, write: func(res *converge.Result) error {
-			return o.EnvOut.write(res, o.authorityHost(), o.getenv(EnvDICOMURL), o.Force)
-		}})
+		files = append(files, fileAfter{path: o.EnvOut.Path, keepsSecret: true,
+			check: func() error { return o.EnvOut.check(o.Force) },
+			write: func(res *converge.Result) error {
+				return o.EnvOut.write(res, o.authorityHost(), o.getenv(EnvDICOMURL), o.Force)
+			}})
 	}
 	return files
 }

@@ -470,14 +470,42 @@ func TestRegisterSecretKeptInAFileLeavesTheValueOutOfTheOutput(t *testing.T) {
 	}
 	// The Postman files without the secret: it is shown once, as without them.
 	shownOnce("postman-without-secret", "--postman-env", filepath.Join(dir, "shown.json"))
-	// An --env-out file that may not be written: the value stays in the output.
-	foreign := filepath.Join(dir, "foreign.env")
-	if err := os.WriteFile(foreign, []byte("MY_OWN=1\n"), 0o600); err != nil {
+	// An --env-out file dicomreg wrote for another app passes the check before the first write,
+	// but may not be replaced for this one: the value stays in the output.
+	other := filepath.Join(dir, "other-app.env")
+	const otherApp = "export AZURE_TENANT_ID='t'\nexport AZURE_CLIENT_ID='11111111-1111-1111-1111-111111111111'\n"
+	if err := os.WriteFile(other, []byte(otherApp), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	shownOnce("env-out-refused", "--env-out", foreign)
-	if b, _ := os.ReadFile(foreign); string(b) != "MY_OWN=1\n" {
-		t.Errorf("the foreign file was changed: %q", b)
+	shownOnce("env-out-refused", "--env-out", other)
+	if b, _ := os.ReadFile(other); string(b) != otherApp {
+		t.Errorf("the other app's file was changed: %q", b)
+	}
+	// A file dicomreg did not write, or a bad --env-format, is refused before the first write.
+	mine := filepath.Join(dir, "mine.env")
+	if err := os.WriteFile(mine, []byte("MY_OWN=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, extra := range [][]string{{"--env-out", mine}, {"--env-out", filepath.Join(dir, "new.env"), "--env-format", "xml"}} {
+		f, _, errOut := registerFactory(srv)
+		srv.ResetRequests()
+		code := run(context.Background(), f, append(registerArgs(srv, "viewer-refused", "--secret"), extra...))
+		if code != ExitUsage || srv.Requests().Writes != 0 || len(srv.Applications("viewer-refused")) != 0 {
+			t.Errorf("%v: exit %d, %d writes: %s", extra, code, srv.Requests().Writes, errOut)
+		}
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "MY_OWN=1\n" {
+		t.Errorf("the file dicomreg did not write was changed: %q", b)
+	}
+	// -o none prints nothing, and the --env-out file keeps the secret, so it is made.
+	quiet := filepath.Join(dir, "quiet.env")
+	f, out, errOut := registerFactory(srv)
+	f.Global.Output = output.None
+	if err := registerVia(f, append(registerArgs(srv, "viewer-quiet", "--secret")[1:], "--env-out", quiet)...); err != nil || out.Len() != 0 {
+		t.Fatalf("-o none with --env-out: %v, printed %q\n%s", err, out, errOut)
+	}
+	if b, _ := os.ReadFile(quiet); envSecret(t, b) == "" || strings.Contains(errOut.String(), envSecret(t, b)) {
+		t.Errorf("-o none: the file %s or stderr:\n%s", b, errOut)
 	}
 }
 
