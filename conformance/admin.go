@@ -155,6 +155,7 @@ func (c *Case) call(ctx context.Context, scope, method, url string, in, out any)
 			c.waited += wait // the clock moved: it goes back when the behaviour ends
 		}
 	}
+	c.answered = resp.Header
 	if resp.StatusCode/100 != 2 {
 		e := &apiError{Method: method, URL: url, Status: resp.StatusCode}
 		var oe odataError

@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ type behaviour struct {
 // behaviours is the suite, in the order it runs; each entry stands alone.
 func behaviours() []behaviour {
 	var all []behaviour
-	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, dicomRuleBehaviours, aadstsBehaviours, tokenBehaviours, secretlessBehaviours, propagationBehaviours} {
+	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, dicomRuleBehaviours, aadstsBehaviours, tokenBehaviours, secretlessBehaviours, propagationBehaviours, armBehaviours} {
 		all = append(all, group...)
 	}
 	return all
@@ -138,6 +139,9 @@ type Case struct {
 	prefix string        // display-name prefix of every object it creates
 	reason string        // first failure or skip message
 	waited time.Duration // how long it waited for writes to propagate
+	// answered is the header of the last answer an admin call (graph, arm) got, for the
+	// behaviours that check what a service says beside its body.
+	answered http.Header
 }
 
 func newCase(t *testing.T, s *suite, name string) *Case {
