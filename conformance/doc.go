@@ -16,8 +16,9 @@
 //
 //	DICOMREG_LIVE_TENANT_ID          the tenant (GUID)
 //	DICOMREG_LIVE_CLIENT_ID          an admin app: Graph Application.ReadWrite.All,
-//	DICOMREG_LIVE_CLIENT_SECRET      DelegatedPermissionGrant.ReadWrite.All, and Owner or User
-//	                                 Access Administrator on the DICOM service (role assignments)
+//	DICOMREG_LIVE_CLIENT_SECRET      DelegatedPermissionGrant.ReadWrite.All, Directory.Read.All
+//	                                 (getByIds), and Owner or User Access Administrator on the
+//	                                 DICOM service (role assignments)
 //	DICOMREG_LIVE_DICOM_URL          the DICOMweb base, https://<workspace>-<service>.dicom.azurehealthcareapis.com
 //	DICOMREG_LIVE_DICOM_SERVICE_ID   the DICOM service's ARM resource id (/subscriptions/…/dicomservices/…);
 //	                                 without it, behaviours that assign roles are skipped

@@ -20,7 +20,7 @@ type behaviour struct {
 // behaviours is the suite, in the order it runs; each entry stands alone.
 func behaviours() []behaviour {
 	var all []behaviour
-	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, dicomRuleBehaviours, aadstsBehaviours, tokenBehaviours, secretlessBehaviours, propagationBehaviours, armBehaviours} {
+	for _, group := range [][]behaviour{pluginBehaviours, flowBehaviours, graphBehaviours, dicomBehaviours, dicomRuleBehaviours, aadstsBehaviours, tokenBehaviours, secretlessBehaviours, propagationBehaviours, armBehaviours, directoryBehaviours} {
 		all = append(all, group...)
 	}
 	return all
