@@ -1,7 +1,6 @@
 package mockgraph
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
@@ -16,18 +15,7 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
 )
 
-// RSA-2048 generation takes tens to hundreds of milliseconds, too slow for a server that tests
-// start once each; so the key is generated once per process and, for `serve`, cached in a file.
-var (
-	processKeyOnce sync.Once
-	processKey     *rsa.PrivateKey
-	processKeyErr  error
-)
-
-func sharedProcessKey() (*rsa.PrivateKey, error) {
-	processKeyOnce.Do(func() { processKey, processKeyErr = rsa.GenerateKey(rand.Reader, 2048) })
-	return processKey, processKeyErr
-}
+// The key is generated once per process (keys.ProcessKey) and, for `serve`, cached in a file.
 
 // keysByPrivateKey holds the keys.Keys made for each signing key: its certificate and OpenSSL
 // key take about 2 ms to build, which every server started in a test would otherwise pay.
@@ -50,17 +38,14 @@ func tokenKeys(priv *rsa.PrivateKey) (*keys.Keys, error) {
 // named and readable, else the process key (written to the key file for next time).
 func signingKey(keyFile string) (*rsa.PrivateKey, error) {
 	if keyFile == "" || keyFile == "-" {
-		return sharedProcessKey()
+		return keys.ProcessKey(), nil
 	}
 	ring, err := readKeyFile(keyFile)
 	switch {
 	case err == nil:
 		return ring[0].Priv, nil
 	case errors.Is(err, fs.ErrNotExist):
-		k, err := sharedProcessKey()
-		if err != nil {
-			return nil, err
-		}
+		k := keys.ProcessKey()
 		if err := os.MkdirAll(filepath.Dir(keyFile), 0o700); err != nil {
 			return nil, err
 		}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,11 +15,6 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
 	"github.com/dicomreg/dicomreg/mockgraph/internal/rng"
 	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
-)
-
-var (
-	keysOnce sync.Once
-	testKeys *keys.Keys
 )
 
 type fixture struct {
@@ -33,17 +27,11 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	keysOnce.Do(func() {
-		var err error
-		if testKeys, err = keys.Generate(); err != nil {
-			t.Fatal(err)
-		}
-	})
 	now := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
 	d := tenant.Seed(rng.New(4), tenant.SeedOptions{Now: now})
 	f := &fixture{store: tenant.NewStore(d), seeded: d.Seeded, tid: d.TenantID, clock: clock.Frozen(now)}
 	r := mux.NewRouter()
-	New(Config{Store: f.store, Keys: testKeys, Clock: f.clock, Rand: rng.New(5)}).Register(r)
+	New(Config{Store: f.store, Keys: keys.Shared(), Clock: f.clock, Rand: rng.New(5)}).Register(r)
 	f.srv = httptest.NewTLSServer(r)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -57,7 +45,7 @@ func (f *fixture) token(t *testing.T, oid string, mut func(map[string]any)) stri
 	if mut != nil {
 		mut(c)
 	}
-	tok, err := testKeys.Sign(c)
+	tok, err := keys.Shared().Sign(c)
 	if err != nil {
 		t.Fatal(err)
 	}

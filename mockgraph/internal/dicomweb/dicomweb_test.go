@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,11 +22,6 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
 	"github.com/dicomreg/dicomreg/mockgraph/internal/rng"
 	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
-)
-
-var (
-	keysOnce sync.Once
-	testKeys *keys.Keys
 )
 
 type fixture struct {
@@ -51,12 +45,6 @@ func newFixture(t testing.TB) *fixture { return newFixtureWith(t, nil) }
 // (nil: a memory store).
 func newFixtureWith(t testing.TB, open func(d *tenant.Directory) *tenant.Store) *fixture {
 	t.Helper()
-	keysOnce.Do(func() {
-		var err error
-		if testKeys, err = keys.Generate(); err != nil {
-			t.Fatal(err)
-		}
-	})
 	now := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
 	d := tenant.Seed(rng.New(4), tenant.SeedOptions{Now: now})
 	for oid, role := range map[string]string{ownerOID: tenant.RoleDefDICOMDataOwner, readerOID: tenant.RoleDefDICOMDataReader} {
@@ -68,7 +56,7 @@ func newFixtureWith(t testing.TB, open func(d *tenant.Directory) *tenant.Store) 
 	}
 	f := &fixture{store: store, seeded: d.Seeded, tid: d.TenantID, clock: clock.Frozen(now)}
 	r := mux.NewRouter()
-	New(Config{Store: f.store, Keys: testKeys, Clock: f.clock, Rand: rng.New(5)}).Register(r)
+	New(Config{Store: f.store, Keys: keys.Shared(), Clock: f.clock, Rand: rng.New(5)}).Register(r)
 	f.srv = httptest.NewTLSServer(r)
 	t.Cleanup(f.srv.Close)
 	f.base = f.srv.URL + "/dicom/" + d.Seeded.DicomServiceHost
@@ -86,7 +74,7 @@ func (f *fixture) token(t testing.TB, oid string, mut func(map[string]any)) stri
 	if mut != nil {
 		mut(c)
 	}
-	tok, err := testKeys.Sign(c)
+	tok, err := keys.Shared().Sign(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,8 +185,8 @@ func TestBadTokensGet401WithChallenge(t *testing.T) {
 	good := f.token(t, ownerOID, nil)
 	parts := strings.Split(good, ".")
 	b64 := base64.RawURLEncoding.EncodeToString
-	pubDER, _ := x509.MarshalPKIXPublicKey(testKeys.Public())
-	hsHead := b64([]byte(`{"alg":"HS256","typ":"JWT","kid":"` + testKeys.KeyID() + `"}`))
+	pubDER, _ := x509.MarshalPKIXPublicKey(keys.Shared().Public())
+	hsHead := b64([]byte(`{"alg":"HS256","typ":"JWT","kid":"` + keys.Shared().KeyID() + `"}`))
 	mac := hmac.New(sha256.New, pubDER)
 	mac.Write([]byte(hsHead + "." + parts[1]))
 	claims, _ := json.Marshal(map[string]any{"aud": tenant.DICOMResource, "iss": "https://sts.windows.net/" + f.tid + "/", "oid": nobodyOID, "exp": f.clock.Now().Add(time.Hour).Unix()})

@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/dicomreg/dicomreg/mockgraph/internal/clock"
+	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
 	"github.com/dicomreg/dicomreg/mockgraph/internal/rng"
 	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
 )
@@ -26,7 +27,7 @@ func BenchmarkLookup(b *testing.B) {
 			last = &tenant.Application{ID: r.GUID(), AppID: r.GUID(), DisplayName: "bench-" + strconv.Itoa(i), SignInAudience: "AzureADMyOrg", CreatedDateTime: epoch}
 			dir.PutApplication(last)
 		}
-		e := &env{t: b, tid: dir.TenantID, seed: dir.Seeded, keys: signingKeys(b), clock: clock.Frozen(epoch.Add(time.Hour)), store: tenant.NewStore(dir)}
+		e := &env{t: b, tid: dir.TenantID, seed: dir.Seeded, keys: keys.Shared(), clock: clock.Frozen(epoch.Add(time.Hour)), store: tenant.NewStore(dir)}
 		_ = e.store.View(func(d *tenant.Directory) error {
 			for _, v := range d.AssignedRoles(e.seed.AdminSPID, e.seed.GraphPrincipalID) {
 				e.roles = append(e.roles, v)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,24 +20,6 @@ import (
 )
 
 var epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-
-var (
-	keysOnce sync.Once
-	testKeys *keys.Keys
-)
-
-// signingKeys is one RSA key for the whole test binary: generating one per test costs more than
-// the tests themselves.
-func signingKeys(t testing.TB) *keys.Keys {
-	keysOnce.Do(func() {
-		k, err := keys.Generate()
-		if err != nil {
-			t.Fatal(err)
-		}
-		testKeys = k
-	})
-	return testKeys
-}
 
 // env is a Graph surface over a seeded tenant, served by an httptest TLS server.
 type env struct {
@@ -58,7 +39,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	r := rng.New(42)
 	dir := tenant.Seed(r, tenant.SeedOptions{Now: epoch})
-	e := &env{t: t, store: tenant.NewStore(dir), seed: dir.Seeded, tid: dir.TenantID, keys: signingKeys(t), clock: clock.Frozen(epoch.Add(time.Hour))}
+	e := &env{t: t, store: tenant.NewStore(dir), seed: dir.Seeded, tid: dir.TenantID, keys: keys.Shared(), clock: clock.Frozen(epoch.Add(time.Hour))}
 	api := New(Config{Store: e.store, Keys: e.keys, Clock: e.clock, Rand: r, ReplicationDelay: func() time.Duration { return e.delay }})
 	router := mux.NewRouter()
 	api.Register(router)

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"github.com/dicomreg/dicomreg/mockgraph/internal/keys"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -34,7 +35,7 @@ func BenchmarkClientCredentialsToken(b *testing.B) {
 
 // BenchmarkRS256Sign is the raw signing rate the token endpoint is bounded by.
 func BenchmarkRS256Sign(b *testing.B) {
-	k := testKeys(b)
+	k := keys.Shared()
 	claims := map[string]any{"aud": dicomDefault, "iss": "https://sts.windows.net/x/", "exp": 1, "appid": "a", "roles": []string{"r"}}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -14,7 +14,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,24 +24,6 @@ import (
 	"github.com/dicomreg/dicomreg/mockgraph/internal/rng"
 	"github.com/dicomreg/dicomreg/mockgraph/internal/tenant"
 )
-
-// sharedKeys: RSA key generation is the slowest step of a test, and one key serves them all.
-var (
-	keysOnce   sync.Once
-	sharedKeys *keys.Keys
-)
-
-func testKeys(t testing.TB) *keys.Keys {
-	keysOnce.Do(func() {
-		k, err := keys.Generate()
-		if err != nil {
-			panic(err)
-		}
-		k.AwaitBackend() // benchmarks measure the backend that serves
-		sharedKeys = k
-	})
-	return sharedKeys
-}
 
 // env is a seeded tenant behind the identity routes on an httptest TLS server. The clock starts
 // at the wall clock (real clients stamp assertions with it) and stands still until advanced.
@@ -66,7 +47,7 @@ func newEnv(t testing.TB, opts ...func(*tenant.SeedOptions)) *env {
 	}
 	dir := tenant.Seed(rng.New(1), so)
 	e := &env{t: t, clock: clock.Frozen(now), store: tenant.NewStore(dir), seed: dir.Seeded, tid: dir.TenantID, rand: rng.New(2)}
-	e.svc = New(Config{Store: e.store, Keys: testKeys(t), Clock: e.clock, Rand: e.rand})
+	e.svc = New(Config{Store: e.store, Keys: keys.Shared(), Clock: e.clock, Rand: e.rand})
 	r := mux.NewRouter()
 	r.UseEncodedPath()
 	e.svc.Register(r)

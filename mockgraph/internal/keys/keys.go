@@ -118,15 +118,6 @@ func (k *Keys) AwaitBackend() string {
 	return s.backend()
 }
 
-// Generate makes a new 2048-bit key.
-func Generate() (*Keys, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	return New(priv)
-}
-
 // KeyID is the kid (and x5t) in the header of the tokens signed now.
 func (k *Keys) KeyID() string { return k.active().kid }
 

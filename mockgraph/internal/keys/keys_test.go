@@ -10,26 +10,13 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-var (
-	testKeysOnce sync.Once
-	testKeys     *Keys
-)
-
-func fixture(t testing.TB) *Keys {
-	t.Helper()
-	testKeysOnce.Do(func() {
-		var err error
-		if testKeys, err = Generate(); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return testKeys
-}
+// fixture is the process key every test here shares: generating one per test costs more than
+// the tests.
+func fixture(testing.TB) *Keys { return Shared() }
 
 const aud = "https://dicom.healthcareapis.azure.com"
 const iss = "https://sts.windows.net/t/"
@@ -132,10 +119,7 @@ func TestValidateRefusals(t *testing.T) {
 func jsonInt(v int64) string { b, _ := json.Marshal(v); return string(b) }
 
 func FuzzValidate(f *testing.F) {
-	k, err := Generate()
-	if err != nil {
-		f.Fatal(err)
-	}
+	k := Shared()
 	good, _ := k.Sign(claimsAt(time.Now()))
 	f.Add(good)
 	f.Add("a.b.c")
